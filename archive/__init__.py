@@ -1,0 +1,1 @@
+"""Reading WARCs, parsing pages into structured records, export."""

@@ -1,0 +1,1 @@
+"""Legacy-site crawl into WARC files: the Scrapy project."""

@@ -1,0 +1,1 @@
+"""The offline archive: Jinja templates, static assets, site builder."""
