@@ -1,0 +1,5 @@
+import sys
+
+from akershus_archive.cli import main
+
+sys.exit(main())

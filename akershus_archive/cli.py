@@ -1,0 +1,347 @@
+"""``akershus-archive``: build the parser, call crawler, archive and render, map errors to exits.
+
+Exit status: 0 success, 1 a failure (one line on stderr: ``Error: <what> -
+<what to do>``), 2 a usage error, 130 interrupted. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from akershus_archive import __version__
+
+logger = logging.getLogger("akershus_archive")
+
+REPLICA_HOSTS = ("www.akershus.no", "akershus.no", "static.akershus.no", "www.viken.no")
+
+
+class Failure(Exception):
+    """A failure the user can act on; the message says what and what to do."""
+
+
+def seed_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an http(s) URL - give a full URL such as http://www.akershus.no/")
+    return value
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return number
+
+
+def seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return number
+
+
+def add_crawl_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("crawl")
+    g.add_argument("--delay", type=seconds, metavar="SECONDS",
+                   help="pause between requests to one host (default: 1.0)")
+    g.add_argument("--concurrency", type=positive_int, metavar="N",
+                   help="parallel requests per host (default: 2)")
+    g.add_argument("--max-pages", type=positive_int, metavar="N",
+                   help="stop after N pages (default: 0, no limit)")
+    g.add_argument("--max-depth", type=positive_int, metavar="N",
+                   help="link hops from a seed (default: 0, no limit)")
+    g.add_argument("--max-size", type=positive_int, metavar="BYTES",
+                   help="largest response kept; larger ones are cut and marked "
+                        "WARC-Truncated (default: 104857600)")
+    g.add_argument("--ignore-robots", action="store_true",
+                   help="fetch what robots.txt disallows (robots.txt is archived either way)")
+    g.add_argument("--connect-to", action="append", default=[], metavar="HOST:PORT:ADDR:PORT",
+                   help="send HOST:PORT's connections to ADDR:PORT, keeping the real Host "
+                        "header (repeatable; like curl)")
+    g.add_argument("--extra-host", action="append", default=[], metavar="HOST",
+                   help="also follow pages on HOST (repeatable)")
+    g.add_argument("--url-prefix", action="append", default=[], metavar="URL",
+                   help="only follow pages under this URL prefix (repeatable)")
+    g.add_argument("--include", action="append", default=[], metavar="REGEX",
+                   help="only follow page URLs matching REGEX (repeatable)")
+    g.add_argument("--exclude", action="append", default=[], metavar="REGEX",
+                   help="never follow page URLs matching REGEX (repeatable)")
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Command-line options as settings (only those given: the rest keep their defaults)."""
+    out: dict[str, Any] = {}
+    if args.delay is not None:
+        out["DOWNLOAD_DELAY"] = args.delay
+    if args.concurrency is not None:
+        out["CONCURRENT_REQUESTS_PER_DOMAIN"] = max(args.concurrency, 1)
+        out["CONCURRENT_REQUESTS"] = max(args.concurrency * 4, 16)
+    if args.max_pages is not None:
+        out["SCOPE_MAX_PAGES"] = args.max_pages
+    if args.max_depth is not None:
+        out["SCOPE_MAX_DEPTH"] = args.max_depth
+    if args.max_size is not None:
+        out["DOWNLOAD_MAXSIZE"] = args.max_size
+    if args.ignore_robots:
+        out["ROBOTSTXT_OBEY"] = False
+    for key, attr in [("WIRE_CONNECT_TO", "connect_to"), ("SCOPE_EXTRA_HOSTS", "extra_host"),
+                      ("SCOPE_URL_PREFIXES", "url_prefix"), ("SCOPE_INCLUDE", "include"),
+                      ("SCOPE_EXCLUDE", "exclude")]:
+        if getattr(args, attr):
+            out[key] = list(getattr(args, attr))
+    out["REPORT_PROGRESS"] = not args.quiet
+    out["LOG_LEVEL"] = "DEBUG" if args.debug else ("ERROR" if args.quiet else "WARNING")
+    return out
+
+
+def check_crawl_args(args: argparse.Namespace) -> None:
+    """Fail early, before any file is written, on options that cannot work."""
+    from crawler.wire import parse_connect_to
+
+    try:
+        parse_connect_to(args.connect_to)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    import re
+
+    for pattern in args.include + args.exclude:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise Failure(f"--include/--exclude {pattern!r} is not a valid regular expression "
+                          f"({exc}) - fix the pattern") from None
+
+
+def writable_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise Failure(f"cannot write to {path} ({exc.strerror}) - choose another --out "
+                      "directory") from None
+    return path
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    check_crawl_args(args)
+    out = writable_dir(Path(args.out))
+    from crawler.report import summary
+    from crawler.run import run_crawl
+
+    report = run_crawl(args.urls, out, crawl_overrides(args))
+    if not args.quiet:
+        print(summary(report))
+        print(f"Archive: {out / 'warc'}")
+    return 130 if report["finish_reason"] == "shutdown" else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from archive.verify import verify
+
+    report = verify(Path(args.dir))
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from archive.extract import run_extract
+
+    report = run_extract(Path(args.dir))
+    if not args.quiet:
+        print(report.summary() if hasattr(report, "summary") else report)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from archive.export import run_export
+
+    path = run_export(Path(args.dir), args.format, Path(args.output) if args.output else None,
+                      latest=args.latest, strategies=args.strategies)
+    if not args.quiet:
+        print(path)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from render.build import run_render
+
+    report = run_render(Path(args.dir), Path(args.templates) if args.templates else None)
+    if not args.quiet:
+        print(report.summary() if hasattr(report, "summary") else report)
+    return 0 if getattr(report, "ok", True) else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from render.serve import serve
+
+    site = Path(args.dir) / "site"
+    if not (site / "index.html").is_file():
+        raise Failure(f"no offline archive in {site} - run 'akershus-archive render {args.dir}'")
+    serve(site, host=args.host, port=args.port)
+    return 0
+
+
+def build_pipeline(args: argparse.Namespace, seeds: list[str]) -> int:
+    """Crawl, verify, extract and render into args.out."""
+    args.urls = seeds
+    status = cmd_crawl(args)
+    if status:
+        return status
+    args.dir = args.out
+    if cmd_verify(args):
+        return 1
+    for name in ("extract", "render"):
+        try:
+            __import__(f"archive.extract" if name == "extract" else "render.build")
+        except ImportError:
+            continue
+        status = cmd_extract(args) if name == "extract" else cmd_render_with(args)
+        if status:
+            return status
+    return 0
+
+
+def cmd_render_with(args: argparse.Namespace) -> int:
+    args.templates = getattr(args, "templates", None)
+    return cmd_render(args)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    return build_pipeline(args, args.urls)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from replica.server import ReplicaServer
+
+    with ReplicaServer() as server:
+        port = server.port
+        args.connect_to = list(args.connect_to) + [
+            f"{host}:80:127.0.0.1:{port}" for host in REPLICA_HOSTS]
+        if args.delay is None:
+            args.delay = 0.0  # the replica is on this machine: no need to be gentle
+        if args.concurrency is None:
+            args.concurrency = 8
+        if not args.quiet:
+            print(f"Replica of www.akershus.no serving on 127.0.0.1:{port}")
+        status = build_pipeline(args, ["http://www.akershus.no/"])
+    site = Path(args.out) / "site" / "index.html"
+    if status == 0 and not args.quiet:
+        print(f"Open: {site.resolve()}" if site.exists() else f"Archive: {Path(args.out).resolve()}")
+    return status
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--quiet", "-q", action="store_true", help="no progress, only errors")
+    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+
+    parser = argparse.ArgumentParser(
+        prog="akershus-archive",
+        description="Archive the defunct website of Akershus fylkeskommune: crawl into WARC, "
+                    "extract structured JSON, render an offline archive.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+
+    p = sub.add_parser("crawl", parents=[common], formatter_class=fmt,
+                       help="crawl a site into DIR/warc/*.warc.gz")
+    p.add_argument("urls", nargs="+", type=seed_url, metavar="URL", help="seed URLs")
+    p.add_argument("--out", "-o", required=True, metavar="DIR", help="archive directory")
+    add_crawl_options(p)
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("verify", parents=[common], help="check every WARC in DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("extract", parents=[common], help="write DIR/data/pages.jsonl")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("export", parents=[common], formatter_class=fmt,
+                       help="export the page records as JSON Lines, JSON or CSV")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--format", choices=["jsonl", "json", "csv"], default="jsonl")
+    p.add_argument("--output", metavar="FILE", help="output file (default: in DIR/data/)")
+    p.add_argument("--latest", action="store_true", help="only the newest capture per URL")
+    p.add_argument("--strategies", action="store_true", help="export the strategy records")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("render", parents=[common], help="build the offline archive DIR/site/")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--templates", metavar="FOLDER",
+                   help="a folder of templates that override the built-in ones")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("build", parents=[common], formatter_class=fmt,
+                       help="crawl, verify, extract and render")
+    p.add_argument("urls", nargs="+", type=seed_url, metavar="URL")
+    p.add_argument("--out", "-o", required=True, metavar="DIR")
+    add_crawl_options(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("demo", parents=[common], formatter_class=fmt,
+                       help="build the whole archive from the bundled replica site")
+    p.add_argument("--out", "-o", default="akershus-demo", metavar="DIR")
+    add_crawl_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", parents=[common], formatter_class=fmt,
+                       help="serve DIR/site/ on 127.0.0.1")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--port", type=positive_int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command not in {"crawl", "build", "demo"}:  # Scrapy configures logging for crawls
+        logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                            format="%(levelname)s %(name)s: %(message)s")
+    from archive.errors import ArchiveError
+
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("Interrupted", file=sys.stderr)
+        return 130
+    except (Failure, ArchiveError) as exc:
+        if args.debug:
+            raise
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"Error: {exc.strerror or exc} ({exc.filename or ''}) - check the path and its "
+              "permissions", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

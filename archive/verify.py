@@ -1,0 +1,117 @@
+"""Check the WARC files of an archive: structure, digests, request/response pairing.
+
+Reads only; a damaged file is reported and the check goes on to the next one
+(like ``warcio check``), so one bad file never hides the state of the others.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive.errors import ArchiveError
+
+WARC_TYPES = {"warcinfo", "response", "resource", "request", "metadata", "revisit",
+              "conversion", "continuation"}
+READ_CHUNK = 1 << 16
+
+
+@dataclass
+class FileCheck:
+    name: str
+    records: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VerifyReport:
+    files: list[FileCheck] = field(default_factory=list)
+    open_files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.open_files and all(not f.problems for f in self.files)
+
+    def summary(self) -> str:
+        total: Counter[str] = Counter()
+        for f in self.files:
+            total.update(f.records)
+        problems = sum(len(f.problems) for f in self.files)
+        lines = [
+            f"{len(self.files)} WARC files, {sum(total.values())} records ("
+            + ", ".join(f"{k}: {v}" for k, v in sorted(total.items())) + ")",
+        ]
+        for f in self.files:
+            for p in f.problems[:20]:
+                lines.append(f"  {f.name}: {p}")
+            if len(f.problems) > 20:
+                lines.append(f"  {f.name}: ... {len(f.problems) - 20} more problems")
+        for name in self.open_files:
+            lines.append(f"  {name}: still open (an interrupted crawl; resume it to close)")
+        lines.append("OK: all records valid" if self.ok else
+                     f"FAILED: {problems} problems, {len(self.open_files)} open files")
+        return "\n".join(lines)
+
+
+def warc_files(archive_dir: Path) -> list[Path]:
+    """The finished WARC files of an archive directory, in name order."""
+    if not archive_dir.is_dir():
+        raise ArchiveError(f"{archive_dir} is not a directory - give the archive directory "
+                           "that holds warc/")
+    warc_dir = archive_dir / "warc"
+    files = sorted(p for p in warc_dir.glob("*.warc*") if p.name.endswith((".warc", ".warc.gz")))
+    if not files:
+        raise ArchiveError(f"no WARC files in {warc_dir} - run 'akershus-archive crawl' first")
+    return files
+
+
+def check_file(path: Path) -> FileCheck:
+    check = FileCheck(path.name)
+    ids: set[str] = set()
+    responses: dict[str, str] = {}
+    paired: set[str] = set()
+    try:
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh, check_digests=True)
+            for record in it:
+                rtype = record.rec_type
+                check.records[rtype] += 1
+                where = f"record at offset {it.get_record_offset()}"
+                if rtype not in WARC_TYPES:
+                    check.problems.append(f"{where}: unknown WARC-Type {rtype!r}")
+                rid = record.rec_headers.get_header("WARC-Record-ID")
+                if not rid:
+                    check.problems.append(f"{where}: no WARC-Record-ID")
+                elif rid in ids:
+                    check.problems.append(f"{where}: duplicate WARC-Record-ID {rid}")
+                ids.add(rid or "")
+                if not record.rec_headers.get_header("WARC-Date"):
+                    check.problems.append(f"{where}: no WARC-Date")
+                while record.raw_stream.read(READ_CHUNK):
+                    pass
+                if record.digest_checker.passed is False:
+                    check.problems.append(f"{where}: {'; '.join(record.digest_checker.problems)}")
+                if rtype == "response":
+                    responses[rid] = record.rec_headers.get_header("WARC-Target-URI")
+                elif rtype == "request":
+                    to = record.rec_headers.get_header("WARC-Concurrent-To")
+                    if to:
+                        paired.add(to)
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        check.problems.append(f"unreadable: {exc}".splitlines()[0])
+    for rid, uri in responses.items():
+        if rid not in paired:
+            check.problems.append(f"response {rid} ({uri}) has no request record")
+    return check
+
+
+def verify(archive_dir: Path) -> VerifyReport:
+    report = VerifyReport()
+    for path in warc_files(archive_dir):
+        report.files.append(check_file(path))
+    report.open_files = sorted(p.name for p in (archive_dir / "warc").glob("*.open"))
+    return report

@@ -1,0 +1,124 @@
+"""Scrapy download handler that fetches over the recording client and archives each exchange.
+
+Every exchange a server answered is written before Scrapy sees it: robots.txt,
+redirects, 404s and 5xx included, so the archive holds the crawl as it
+happened, not only what the spider liked. The response record's block is the
+exact response head followed by the body as transferred; the request record
+holds the exact request bytes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from typing import Any
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from twisted.internet.error import ConnectionRefusedError, TimeoutError
+
+from crawler.warcfile import RawHeaders, warc_date
+from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
+
+logger = logging.getLogger(__name__)
+
+# WARC 1.1 names for why a record holds less than the server meant to send.
+TRUNCATED_VALUES = {"length": "length", "time": "time", "disconnect": "disconnect"}
+
+
+class RecordingDownloadHandler(BaseDownloadHandler):
+    """Fetch with :class:`WireClient`, write request and response records, return a Response."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.default_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
+        self.connect_to = parse_connect_to(settings.getlist("WIRE_CONNECT_TO"))
+        self.max_head = settings.getint("WIRE_MAX_HEAD_SIZE")
+        self.verify_tls = settings.getbool("WIRE_VERIFY_TLS")
+
+    async def download_request(self, request: Request) -> Response:
+        client = WireClient(
+            self.connect_to,
+            max_head=self.max_head,
+            max_size=request.meta.get("download_maxsize", self.default_maxsize),
+            timeout=request.meta.get("download_timeout", self.default_timeout),
+            verify_tls=self.verify_tls,
+        )
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in request.headers.items()
+            for value in values
+        ]
+        try:
+            exchange = await client.fetch(request.url, headers, request.method)
+        except WireError as exc:
+            self.crawler.stats.inc_value(f"wire/error/{exc.reason}")
+            if exc.reason in {"timeout"}:
+                raise TimeoutError(str(exc)) from exc
+            raise ConnectionRefusedError(str(exc)) from exc
+        request.meta["warc"] = self.archive(exchange)
+        return self.to_response(request, exchange)
+
+    def archive(self, ex: Exchange) -> dict[str, Any]:
+        """Write the response and request records; return where they went."""
+        warc = self.crawler.warc  # type: ignore[attr-defined]
+        date = warc_date(ex.started_at)
+        common = {"WARC-Date": date}
+        if ex.ip_address:
+            common["WARC-IP-Address"] = ex.ip_address
+        resp_headers = dict(common)
+        if ex.truncated:
+            resp_headers["WARC-Truncated"] = TRUNCATED_VALUES.get(ex.truncated, "unspecified")
+        status_line = f"{ex.status} {ex.reason}".rstrip()
+        http_headers = RawHeaders(status_line, ex.headers, ex.protocol, bytes(ex.head))
+        response = warc.new_record(ex.url, "response", bytes(ex.raw_body), resp_headers,
+                                   http_headers=http_headers,
+                                   content_type="application/http; msgtype=response")
+        response_id = response.rec_headers.get_header("WARC-Record-ID")
+        req_headers = dict(common, **{"WARC-Concurrent-To": response_id})
+        head, _, body = ex.request_bytes.partition(b"\r\n\r\n")
+        req_status = head.split(b"\r\n", 1)[0].decode("latin-1")
+        method, _, rest = req_status.partition(" ")
+        target, _, protocol = rest.rpartition(" ")
+        request_http = RawHeaders(f"{method} {target}", [], protocol, head + b"\r\n\r\n")
+        request = warc.new_record(ex.url, "request", body, req_headers,
+                                  http_headers=request_http,
+                                  content_type="application/http; msgtype=request")
+        name, offset = warc.file.write(response, request)
+        stats = self.crawler.stats
+        stats.inc_value("warc/records", 2)
+        stats.inc_value("warc/response_bytes", len(ex.head) + len(ex.raw_body))
+        if ex.truncated:
+            stats.inc_value(f"warc/truncated/{ex.truncated}")
+        return {
+            "warc_file": name,
+            "offset": offset,
+            "record_id": response_id,
+            "payload_digest": response.rec_headers.get_header("WARC-Payload-Digest"),
+            "date": date,
+            "truncated": ex.truncated,
+        }
+
+    def to_response(self, request: Request, ex: Exchange) -> Response:
+        headers = Headers()
+        for name, value in ex.headers:
+            headers.appendlist(name, value)
+        body = bytes(ex.body)
+        respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        ip = None
+        if ex.ip_address:
+            try:
+                ip = ipaddress.ip_address(ex.ip_address)
+            except ValueError:
+                ip = None
+        flags = [f"truncated:{ex.truncated}"] if ex.truncated else []
+        return respcls(
+            url=request.url, status=ex.status, headers=headers, body=body, flags=flags,
+            request=request, ip_address=ip, protocol=ex.protocol,
+        )
+

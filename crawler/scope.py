@@ -1,0 +1,163 @@
+"""What the crawl may fetch: scope, page requisites and crawler traps.
+
+Every request passes :class:`ScopeMiddleware` before it reaches the wire, so
+the rules hold for links, sitemaps and redirect targets alike.
+
+Trap rule (documented in the README): a URL is a trap when a path segment
+repeats more than ``SCOPE_MAX_SEGMENT_REPEATS`` times, the path is deeper than
+``SCOPE_MAX_PATH_DEPTH``, the query has more than ``SCOPE_MAX_QUERY_PARAMS``
+parameters, the URL is longer than ``SCOPE_MAX_URL_LENGTH``, or one path has
+already been seen with ``SCOPE_MAX_QUERY_VARIANTS`` distinct query strings
+(endless pagination and calendars). No rule names a site's own paths.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from w3lib.url import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+PAGE, REQUISITE, ROBOTS, SITEMAP = "page", "requisite", "robots", "sitemap"
+
+
+def registered_domain(host: str) -> str:
+    """The last two labels: right for .no and the other one-level suffixes the site used."""
+    labels = host.lower().rstrip(".").split(".")
+    return ".".join(labels[-2:])
+
+
+def host_in_domains(host: str, domains: set[str]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+@dataclass
+class TrapRules:
+    """Stateful trap detector; see the module docstring for the rule."""
+
+    max_segment_repeats: int = 2
+    max_path_depth: int = 16
+    max_query_variants: int = 40
+    max_query_params: int = 8
+    max_url_length: int = 2048
+    _variants: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def check(self, url: str) -> str | None:
+        """Return the trap rule the URL breaks, or None; remembers query variants."""
+        if len(url) > self.max_url_length:
+            return "trap:url_length"
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if len(segments) > self.max_path_depth:
+            return "trap:path_depth"
+        if segments and max(Counter(s.lower() for s in segments).values()) > self.max_segment_repeats:
+            return "trap:repeating_segments"
+        if parts.query:
+            if len(parse_qsl(parts.query, keep_blank_values=True)) > self.max_query_params:
+                return "trap:query_params"
+            key = (parts.netloc.lower(), parts.path)
+            seen = self._variants.setdefault(key, set())
+            query = canonicalize_url(url).partition("?")[2]
+            if query not in seen:
+                if len(seen) >= self.max_query_variants:
+                    return "trap:query_variants"
+                seen.add(query)
+        return None
+
+
+@dataclass
+class Scope:
+    """Which hosts and paths are pages of the site, and where requisites may come from."""
+
+    hosts: set[str]
+    requisite_domains: set[str]
+    prefixes: list[str] = field(default_factory=list)
+    include: list[re.Pattern[str]] = field(default_factory=list)
+    exclude: list[re.Pattern[str]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, seeds: list[str], extra_hosts: list[str], prefixes: list[str],
+              include: list[str], exclude: list[str], requisite_domains: list[str]) -> Scope:
+        hosts = {(urlsplit(s).hostname or "").lower() for s in seeds} | {
+            h.lower() for h in extra_hosts}
+        hosts.discard("")
+        domains = {registered_domain(h) for h in hosts} | {d.lower() for d in requisite_domains}
+        return cls(hosts, domains, list(prefixes), [re.compile(p) for p in include],
+                   [re.compile(p) for p in exclude])
+
+    def check(self, url: str, kind: str) -> str | None:
+        """None when ``url`` may be fetched as ``kind``, else the reason it may not."""
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"}:
+            return "scheme"
+        host = (parts.hostname or "").lower()
+        if kind in {REQUISITE, ROBOTS}:
+            return None if host_in_domains(host, self.requisite_domains) else "out_of_scope"
+        if host not in self.hosts:
+            return "out_of_scope"
+        if kind == SITEMAP:
+            return None
+        if self.prefixes and not any(url.startswith(p) for p in self.prefixes):
+            return "out_of_scope"
+        if self.include and not any(p.search(url) for p in self.include):
+            return "excluded"
+        if any(p.search(url) for p in self.exclude):
+            return "excluded"
+        return None
+
+
+def scope_from_settings(seeds: list[str], settings: Any) -> tuple[Scope, TrapRules]:
+    scope = Scope.build(
+        seeds,
+        settings.getlist("SCOPE_EXTRA_HOSTS"),
+        settings.getlist("SCOPE_URL_PREFIXES"),
+        settings.getlist("SCOPE_INCLUDE"),
+        settings.getlist("SCOPE_EXCLUDE"),
+        settings.getlist("SCOPE_REQUISITE_DOMAINS"),
+    )
+    traps = TrapRules(
+        max_segment_repeats=settings.getint("SCOPE_MAX_SEGMENT_REPEATS"),
+        max_path_depth=settings.getint("SCOPE_MAX_PATH_DEPTH"),
+        max_query_variants=settings.getint("SCOPE_MAX_QUERY_VARIANTS"),
+        max_query_params=settings.getint("SCOPE_MAX_QUERY_PARAMS"),
+        max_url_length=settings.getint("SCOPE_MAX_URL_LENGTH"),
+    )
+    return scope, traps
+
+
+class ScopeMiddleware:
+    """Downloader middleware: no request outside scope reaches the wire, redirects included."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        spider = self.crawler.spider
+        scope: Scope | None = getattr(spider, "scope", None)
+        if scope is None:
+            return None
+        if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+            kind = ROBOTS
+        else:
+            kind = request.meta.get("kind", PAGE)
+        reason = scope.check(request.url, kind)
+        if reason is None and kind == PAGE and request.meta.get("redirect_times"):
+            reason = spider.traps.check(request.url)
+        if reason:
+            spider.skipped(request.url, reason)
+            raise IgnoreRequest(f"{reason}: {request.url}")
+        return None

@@ -1,0 +1,126 @@
+"""Every setting of the crawl, with its documented default.
+
+This is the Scrapy settings module (``scrapy.cfg`` points here), so
+``scrapy crawl akershus`` and ``akershus-archive crawl`` run with the same
+defaults. Settings of this project are grouped and prefixed by component
+(``ARCHIVE_*``, ``WARC_*``, ``SCOPE_*``, ``WIRE_*``, ``REPORT_*``); each has a
+line in ``docs/settings.md`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "akershus-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Output -----------------------------------------------------------------
+# Archive directory: WARCs go to ARCHIVE_DIR/warc/, the crawl report to
+# ARCHIVE_DIR/crawl-report.json.
+ARCHIVE_DIR = "akershus-archive-out"
+
+# --- WARC writing (crawler/warcfile.py) -----------------------------------------
+# Rotate to a new WARC file once the current one reaches this size (bytes).
+WARC_MAX_FILE_SIZE = 1_000_000_000
+# File name prefix; names follow the IIPC pattern prefix-timestamp-serial-host-pid.
+WARC_PREFIX = "akershus"
+# Operator named in the warcinfo record (who ran the crawl).
+WARC_OPERATOR = ""
+# Free-text description of the crawl, kept in the warcinfo record.
+WARC_DESCRIPTION = "Crawl of the legacy website of Akershus fylkeskommune (www.akershus.no)"
+
+# --- Wire (crawler/wire.py: the recording HTTP client) -------------------------
+# Send a host's connections elsewhere, like curl's --connect-to:
+# list of "HOST:PORT:ADDRESS:PORT" strings. The real Host header is still sent.
+WIRE_CONNECT_TO: list[str] = []
+# Largest response head (status line + headers) accepted (bytes).
+WIRE_MAX_HEAD_SIZE = 256 * 1024
+# Verify TLS certificates (archives of defunct sites often have expired ones).
+WIRE_VERIFY_TLS = False
+
+# --- Scope (crawler/scope.py) ---------------------------------------------------
+# Hosts whose pages are followed besides the seeds' own hosts.
+SCOPE_EXTRA_HOSTS: list[str] = []
+# Only pages under these URL prefixes are followed (empty: the whole hosts).
+SCOPE_URL_PREFIXES: list[str] = []
+# Regular expressions: a page URL must match one of these (empty: all)...
+SCOPE_INCLUDE: list[str] = []
+# ...and none of these.
+SCOPE_EXCLUDE: list[str] = []
+# Page requisites (CSS, images, scripts) and documents (PDF...) are fetched
+# from any host under these registered domains, besides the seed hosts'
+# own domains. akershus-fk.no was the county's second domain (yearly reports).
+SCOPE_REQUISITE_DOMAINS: list[str] = ["akershus.no", "akershus-fk.no"]
+# Trap rules, chosen so that the real site's deepest paths (about 7 segments)
+# and its press archive (15 listing pages at n_lim=10) pass with room to spare,
+# while an endless calendar or a self-repeating path ends quickly.
+# A path segment may repeat at most this many times in one path.
+SCOPE_MAX_SEGMENT_REPEATS = 2
+# At most this many path segments.
+SCOPE_MAX_PATH_DEPTH = 16
+# At most this many distinct query strings for one path (pagination, calendars).
+SCOPE_MAX_QUERY_VARIANTS = 40
+# At most this many parameters in one query string.
+SCOPE_MAX_QUERY_PARAMS = 8
+# Longest URL followed (characters).
+SCOPE_MAX_URL_LENGTH = 2048
+# Link hops from a seed (0: no limit). Requisites do not add a hop.
+SCOPE_MAX_DEPTH = 0
+# Stop after this many pages (HTML responses) have been archived (0: no limit).
+SCOPE_MAX_PAGES = 0
+
+# --- Report and progress (crawler/report.py) ---------------------------------
+# Show a live progress display on stderr when it is a terminal.
+REPORT_PROGRESS = True
+# Seconds between progress updates.
+REPORT_INTERVAL = 1.0
+
+# --- Politeness and limits (Scrapy's own settings) ----------------------------
+# A public server of a county council would accept one request at a time per
+# host with a second between them; this is what the legacy CMS served happily.
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Seconds before a fetch gives up.
+DOWNLOAD_TIMEOUT = 60
+# Largest response stored (bytes); larger ones are cut and marked WARC-Truncated.
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+USER_AGENT = "akershus-archive/0.1 (web archiving; +https://www.akershus.no/)"
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "nb-NO,nb;q=0.9,no;q=0.8,nn;q=0.7,en;q=0.5",
+}
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+DEPTH_LIMIT = 0
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# --- Components ---------------------------------------------------------------
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handler.RecordingDownloadHandler",
+    "https": "crawler.handler.RecordingDownloadHandler",
+}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.scope.ScopeMiddleware": 50,
+    "crawler.robots.SiteRobotsMiddleware": 100,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+}
+EXTENSIONS = {
+    "crawler.warcfile.WarcExtension": 100,
+    "crawler.report.ReportExtension": 200,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    # The crawl report replaces the periodic log lines; no control port is opened.
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}

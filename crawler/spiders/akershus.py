@@ -1,0 +1,154 @@
+"""The site spider: follows the legacy site's pages, their requisites and documents.
+
+Run as ``scrapy crawl akershus -a urls=http://www.akershus.no/ -s ARCHIVE_DIR=out``
+or through ``akershus-archive crawl``. The spider decides what to follow; the
+download handler has already archived every exchange by the time it sees one.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from w3lib.url import canonicalize_url
+
+from crawler.links import Outlink, css_outlinks, html_outlinks
+from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SEEDS = ["http://www.akershus.no/"]
+# Requisites jump the queue so a page and what it needs are captured close in time.
+REQUISITE_PRIORITY = 10
+
+
+class AkershusSpider(Spider):
+    name = "akershus"
+
+    def __init__(self, urls: str | list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(urls, str):
+            urls = urls.replace(",", " ").split()
+        self.seeds: list[str] = list(urls or DEFAULT_SEEDS)
+        self.pages_scheduled = 0
+        self.seen_pages: set[str] = {canonicalize_url(u) for u in self.seeds}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AkershusSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.scope, spider.traps = scope_from_settings(spider.seeds, settings)
+        spider.max_depth = settings.getint("SCOPE_MAX_DEPTH")
+        spider.max_pages = settings.getint("SCOPE_MAX_PAGES")
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    # -- what the crawl reports ------------------------------------------------
+    def skipped(self, url: str, reason: str) -> None:
+        """Count a URL not fetched, by reason (the crawl report lists them)."""
+        self.crawler.stats.inc_value(f"skipped/{reason}")
+        report = getattr(self.crawler, "report", None)
+        if report is not None:
+            report.skip(url, reason)
+
+    # -- seeds, robots and sitemaps ----------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.seeds:
+            self.pages_scheduled += 1
+            yield Request(url, callback=self.parse, meta={"kind": PAGE, "hops": 0})
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """Queue the sitemaps a seed host's robots.txt names (and /sitemap.xml)."""
+        parts = urlsplit(request.url)
+        if parts.netloc not in {urlsplit(u).netloc for u in self.seeds}:
+            return
+        urls = []
+        rp = getattr(robotparser, "rp", None)
+        if rp is not None and hasattr(rp, "sitemaps"):
+            urls = list(rp.sitemaps)
+        if not urls:
+            urls = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
+        for url in urls:
+            self.crawler.engine.crawl(
+                Request(url, callback=self.parse_sitemap, meta={"kind": SITEMAP, "hops": 0})
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        sitemap = Sitemap(response.body)
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield Request(loc, callback=self.parse_sitemap, meta={"kind": SITEMAP, "hops": 0})
+            else:
+                yield from self.follow(Outlink(loc, "L", "sitemap/loc"), hops=0)
+        if sitemap.type is None and isinstance(response, TextResponse):
+            for loc in sitemap_urls_from_robots(response.text, base_url=response.url):
+                yield Request(loc, callback=self.parse_sitemap, meta={"kind": SITEMAP})
+
+    # -- pages ---------------------------------------------------------------------
+    def parse(self, response: Response) -> Iterable[Request]:
+        hops = response.meta.get("hops", 0)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if isinstance(response, TextResponse) and "css" in content_type:
+            outlinks = css_outlinks(response.url, response.text)
+        elif isinstance(response, TextResponse) and ("html" in content_type or not content_type):
+            self.crawler.stats.inc_value("pages/html")
+            outlinks = html_outlinks(response.url, response.text)
+        else:
+            return
+        self.write_outlinks(response, outlinks)
+        for link in outlinks:
+            yield from self.follow(link, hops + (1 if link.hop == "L" else 0))
+
+    def follow(self, link: Outlink, hops: int) -> Iterator[Request]:
+        as_requisite = link.hop == "E" or link.is_document
+        kind = REQUISITE if as_requisite else PAGE
+        reason = self.scope.check(link.url, kind)
+        if reason is None and kind == PAGE:
+            reason = self.traps.check(link.url)
+            if reason is None and self.max_depth and hops > self.max_depth:
+                reason = "limit:max_depth"
+        if reason:
+            self.skipped(link.url, reason)
+            return
+        if kind == PAGE and canonicalize_url(link.url) not in self.seen_pages:
+            if self.max_pages and self.pages_scheduled >= self.max_pages:
+                self.skipped(link.url, "limit:max_pages")
+                return
+        request = Request(
+            link.url,
+            callback=self.parse,
+            meta={"kind": kind, "hops": hops},
+            priority=REQUISITE_PRIORITY if as_requisite else 0,
+        )
+        if kind == PAGE:
+            key = canonicalize_url(link.url)
+            if key in self.seen_pages:
+                return
+            self.seen_pages.add(key)
+            self.pages_scheduled += 1
+        yield request
+
+    def write_outlinks(self, response: Response, outlinks: list[Outlink]) -> None:
+        """A metadata record beside the response: what this page links to and embeds."""
+        warc = getattr(self.crawler, "warc", None)
+        info = response.meta.get("warc")
+        if warc is None or not info:
+            return
+        lines = [f"outlink: {o.url} {o.hop} {o.context}" for o in outlinks]
+        body = ("\r\n".join(lines) + "\r\n").encode("utf-8") if lines else b""
+        record = warc.new_record(
+            response.url, "metadata", body,
+            {"WARC-Date": info["date"], "WARC-Concurrent-To": info["record_id"]},
+            content_type="application/warc-fields",
+        )
+        warc.file.write(record)
+        self.crawler.stats.inc_value("warc/records")

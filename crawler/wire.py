@@ -1,0 +1,307 @@
+"""A small HTTP/1.1 client that keeps the bytes exactly as they crossed the wire.
+
+Scrapy's own clients hand over a reconstruction (re-cased headers, merged
+repeats, bodies already decompressed, the status line without its reason).
+An archive needs the exchange itself, so this client writes the request line
+and headers itself, reads the response head verbatim, and keeps the body as
+transferred: chunk framing and gzip stay as they were sent. The de-chunked
+body (still content-encoded) is handed to Scrapy separately.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+CRLF = b"\r\n"
+NO_BODY_STATUSES = {204, 304}
+
+
+class WireError(Exception):
+    """The server could not be reached or answered with no usable head."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class Exchange:
+    """One request and what came back, as bytes on the wire."""
+
+    url: str
+    started_at: datetime
+    request_bytes: bytes
+    ip_address: str | None = None
+    head: bytes = b""
+    status: int = 0
+    reason: str = ""
+    protocol: str = "HTTP/1.1"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    raw_body: bytearray = field(default_factory=bytearray)
+    body: bytearray = field(default_factory=bytearray)
+    truncated: str | None = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+def parse_connect_to(entries: list[str]) -> dict[tuple[str, int], tuple[str, int]]:
+    """Read curl-style ``HOST:PORT:ADDRESS:PORT`` entries into a lookup table."""
+    table: dict[tuple[str, int], tuple[str, int]] = {}
+    for entry in entries:
+        parts = entry.rsplit(":", 3)
+        if len(parts) != 4 or not all(parts):
+            raise ValueError(
+                f"--connect-to {entry!r} is not HOST:PORT:ADDRESS:PORT"
+                " (e.g. www.akershus.no:80:127.0.0.1:8080)"
+            )
+        host, port, address, address_port = parts
+        try:
+            table[(host.lower(), int(port))] = (address.strip("[]"), int(address_port))
+        except ValueError:
+            raise ValueError(f"--connect-to {entry!r}: ports must be numbers") from None
+    return table
+
+
+def build_request(url: str, headers: list[tuple[str, str]], method: str = "GET") -> bytes:
+    """The request bytes: the request-target is the URL's path and query untouched."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    default_port = 443 if parts.scheme == "https" else 80
+    host = parts.hostname or ""
+    if parts.port and parts.port != default_port:
+        host = f"{host}:{parts.port}"
+    lines = [f"{method} {target} HTTP/1.1".encode("ascii"), f"Host: {host}".encode("idna")]
+    for name, value in headers:
+        if name.lower() in {"host", "connection", "content-length"}:
+            continue
+        lines.append(f"{name}: {value}".encode("latin-1", "replace"))
+    lines.append(b"Connection: close")
+    return CRLF.join(lines) + CRLF + CRLF
+
+
+def parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
+    """Parse a response head leniently, as browsers do; raise on a hopeless one."""
+    lines = head.split(b"\n")
+    status_line = lines[0].rstrip(b"\r").decode("latin-1")
+    parts = status_line.split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise WireError("bad_status_line", f"malformed status line {status_line[:80]!r}")
+    protocol, status = parts[0], int(parts[1])
+    reason = parts[2] if len(parts) > 2 else ""
+    headers: list[tuple[str, str]] = []
+    for raw in lines[1:]:
+        line = raw.rstrip(b"\r").decode("latin-1")
+        if not line:
+            continue
+        if line[0] in " \t" and headers:  # obsolete line folding
+            name, value = headers[-1]
+            headers[-1] = (name, value + " " + line.strip())
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue  # a line without a colon is kept in the record, not as a header
+        headers.append((name.strip(), value.strip()))
+    return protocol, status, reason, headers
+
+
+class WireClient:
+    """Fetches one URL per connection and records the exchange."""
+
+    def __init__(
+        self,
+        connect_to: dict[tuple[str, int], tuple[str, int]],
+        max_head: int,
+        max_size: int,
+        timeout: float,
+        verify_tls: bool = False,
+    ) -> None:
+        self.connect_to = connect_to
+        self.max_head = max_head
+        self.max_size = max_size
+        self.timeout = timeout
+        self.ssl_context = ssl.create_default_context()
+        if not verify_tls:
+            self.ssl_context.check_hostname = False
+            self.ssl_context.verify_mode = ssl.CERT_NONE
+
+    async def fetch(
+        self, url: str, headers: list[tuple[str, str]], method: str = "GET"
+    ) -> Exchange:
+        """Fetch ``url``; a response cut short comes back with ``truncated`` set."""
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise WireError("bad_url", f"cannot fetch {url!r}: not an http(s) URL")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address, address_port = self.connect_to.get(
+            (parts.hostname.lower(), port), (parts.hostname, port)
+        )
+        exchange = Exchange(
+            url=url,
+            started_at=datetime.now(timezone.utc),
+            request_bytes=build_request(url, headers, method),
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(
+                    address,
+                    address_port,
+                    ssl=self.ssl_context if parts.scheme == "https" else None,
+                    server_hostname=parts.hostname if parts.scheme == "https" else None,
+                    limit=self.max_head + 1024,
+                ),
+                timeout=self.timeout,
+            )
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise WireError("connect", f"cannot connect to {address}:{address_port}: {exc}") from exc
+        try:
+            peer = writer.get_extra_info("peername")
+            exchange.ip_address = peer[0] if peer else None
+            writer.write(exchange.request_bytes)
+            await writer.drain()
+            await self._read_response(reader, exchange, method, deadline)
+        finally:
+            writer.close()
+            try:
+                await asyncio.wait_for(writer.wait_closed(), 1)
+            except (OSError, asyncio.TimeoutError, ssl.SSLError):
+                pass
+        return exchange
+
+    async def _read_response(
+        self, reader: asyncio.StreamReader, ex: Exchange, method: str, deadline: float
+    ) -> None:
+        loop = asyncio.get_running_loop()
+
+        def left() -> float:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise asyncio.TimeoutError
+            return remaining
+
+        try:
+            head = await asyncio.wait_for(reader.readuntil(CRLF + CRLF), left())
+        except asyncio.LimitOverrunError as exc:
+            raise WireError("head_too_large", "response head larger than the limit") from exc
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial.endswith(b"\n\n") or b"\n\n" in exc.partial:
+                head = exc.partial  # bare-LF server: accept what browsers accept
+            else:
+                raise WireError("no_response", "connection closed before a full head") from exc
+        except (asyncio.TimeoutError, OSError) as exc:
+            raise WireError("timeout" if isinstance(exc, asyncio.TimeoutError) else "reset",
+                            f"no response head: {exc!r}") from exc
+        if b"\n\n" in head and not head.endswith(CRLF + CRLF):
+            head, rest = head.split(b"\n\n", 1)
+            head += b"\n\n"
+            ex.raw_body += rest
+            ex.body += rest
+        ex.head = head
+        ex.protocol, ex.status, ex.reason, ex.headers = parse_head(head)
+        if method == "HEAD" or ex.status in NO_BODY_STATUSES or 100 <= ex.status < 200:
+            return
+        try:
+            te = (ex.header("Transfer-Encoding") or "").lower()
+            if "chunked" in te:
+                await self._read_chunked(reader, ex, left)
+            elif (length := ex.header("Content-Length")) is not None and length.strip().isdigit():
+                await self._read_length(reader, ex, int(length), left)
+            else:
+                await self._read_to_close(reader, ex, left)
+        except asyncio.TimeoutError:
+            ex.truncated = "time"
+        except (OSError, asyncio.IncompleteReadError):
+            ex.truncated = "disconnect"
+
+    def _take(self, ex: Exchange, raw: bytes, payload: bytes | None = None) -> bool:
+        """Keep bytes unless over the size cap; False once the cap is reached."""
+        if self.max_size and len(ex.raw_body) + len(raw) > self.max_size:
+            room = self.max_size - len(ex.raw_body)
+            ex.raw_body += raw[:room]
+            ex.body += (payload if payload is not None else raw)[:room]
+            ex.truncated = "length"
+            return False
+        ex.raw_body += raw
+        ex.body += payload if payload is not None else raw
+        return True
+
+    async def _read_length(self, reader, ex: Exchange, length: int, left) -> None:
+        remaining = length - len(ex.raw_body)
+        while remaining > 0:
+            chunk = await asyncio.wait_for(reader.read(min(remaining, 65536)), left())
+            if not chunk:
+                ex.truncated = "disconnect"
+                return
+            remaining -= len(chunk)
+            if not self._take(ex, chunk):
+                return
+
+    async def _read_to_close(self, reader, ex: Exchange, left) -> None:
+        while True:
+            chunk = await asyncio.wait_for(reader.read(65536), left())
+            if not chunk or not self._take(ex, chunk):
+                return
+
+    async def _read_chunked(self, reader, ex: Exchange, left) -> None:
+        # Anything read past the head already sits in raw_body; re-feed it.
+        pending = bytes(ex.raw_body)
+        ex.raw_body.clear()
+        ex.body.clear()
+        buf = bytearray(pending)
+
+        async def line() -> bytes:
+            while b"\n" not in buf:
+                more = await asyncio.wait_for(reader.read(65536), left())
+                if not more:
+                    raise asyncio.IncompleteReadError(bytes(buf), None)
+                buf.extend(more)
+            end = buf.index(b"\n") + 1
+            out = bytes(buf[:end])
+            del buf[:end]
+            return out
+
+        async def exactly(n: int) -> bytes:
+            while len(buf) < n:
+                more = await asyncio.wait_for(reader.read(65536), left())
+                if not more:
+                    raise asyncio.IncompleteReadError(bytes(buf), n)
+                buf.extend(more)
+            out = bytes(buf[:n])
+            del buf[:n]
+            return out
+
+        try:
+            while True:
+                size_line = await line()
+                try:
+                    size = int(size_line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    ex.raw_body += size_line
+                    ex.truncated = "framing"
+                    return
+                if size == 0:
+                    ex.raw_body += size_line
+                    while True:  # trailers, then the final empty line
+                        trailer = await line()
+                        ex.raw_body += trailer
+                        if trailer in (b"\r\n", b"\n"):
+                            return
+                data = await exactly(size)
+                if not self._take(ex, size_line + data, data):
+                    return
+                ex.raw_body += await line()
+        except asyncio.IncompleteReadError as exc:
+            ex.raw_body += exc.partial
+            ex.truncated = "disconnect"
