@@ -57,7 +57,8 @@ def parse_connect_to(entries: list[str]) -> dict[tuple[str, int], tuple[str, int
     """Read curl-style ``HOST:PORT:ADDRESS:PORT`` entries into a lookup table."""
     table: dict[tuple[str, int], tuple[str, int]] = {}
     for entry in entries:
-        parts = entry.rsplit(":", 3)
+        head = entry.split(":", 2)
+        parts = head[:2] + head[2].rsplit(":", 1) if len(head) == 3 else head
         if len(parts) != 4 or not all(parts):
             raise ValueError(
                 f"--connect-to {entry!r} is not HOST:PORT:ADDRESS:PORT"

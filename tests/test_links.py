@@ -1,0 +1,51 @@
+"""Outlinks, requisites and documents found in pages and stylesheets."""
+
+from __future__ import annotations
+
+from crawler.links import css_outlinks, html_outlinks
+
+BASE = "http://www.akershus.no/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"
+
+HTML = """<html><head>
+<link rel="stylesheet" href="/static/css/akershus.css">
+<link rel="shortcut icon" href="/favicon.ico">
+<script src="/static/js/akershus.js"></script>
+<style>body { background: url('/static/img/bg.png') }</style>
+</head><body>
+<a href="internasjonal-strategi/">strategi</a>
+<a href="internasjonal-strategi/#top">again, with fragment</a>
+<a href="/dokumenter/strategi.pdf">PDF</a>
+<a href="mailto:post@akershus.no">mail</a><a href="javascript:void(0)">js</a><a href="#x">top</a>
+<img src="http://static.akershus.no/bilder/a.png" srcset="b.png 2x, c.png 3x" alt="">
+<a href="https://www.viken.no/">Viken</a>
+</body></html>"""
+
+
+def test_html_outlinks() -> None:
+    links = html_outlinks(BASE, HTML)
+    urls = {(o.url, o.hop) for o in links}
+    assert ("http://www.akershus.no/static/css/akershus.css", "E") in urls
+    assert ("http://www.akershus.no/favicon.ico", "E") in urls
+    assert ("http://www.akershus.no/static/js/akershus.js", "E") in urls
+    assert ("http://www.akershus.no/static/img/bg.png", "E") in urls
+    assert ("http://static.akershus.no/bilder/a.png", "E") in urls
+    assert (BASE + "b.png", "E") in urls and (BASE + "c.png", "E") in urls
+    # %3F survives resolution; the fragment is dropped and the repeat folded
+    page = BASE + "internasjonal-strategi/"
+    assert [o.url for o in links].count(page) == 1
+    assert ("https://www.viken.no/", "L") in urls
+    assert not any(o.url.startswith(("mailto:", "javascript:")) for o in links)
+    docs = [o for o in links if o.is_document]
+    assert [d.url for d in docs] == ["http://www.akershus.no/dokumenter/strategi.pdf"]
+
+
+def test_base_href() -> None:
+    links = html_outlinks("http://www.akershus.no/a/", '<base href="/b/"><a href="c/">c</a>')
+    assert links[0].url == "http://www.akershus.no/b/c/"
+
+
+def test_css_outlinks() -> None:
+    css = "@import 'print.css'; .a{background:url(../img/x.png)} .b{background:url(data:image/png;base64,AA)}"
+    urls = [o.url for o in css_outlinks("http://www.akershus.no/static/css/a.css", css)]
+    assert urls == ["http://www.akershus.no/static/css/print.css",
+                    "http://www.akershus.no/static/img/x.png"]
