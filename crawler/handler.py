@@ -20,11 +20,13 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 
-from crawler.warcfile import RawHeaders, warc_date
+from crawler.resume import Revisitable
+from crawler.warcfile import RawHeaders, payload_digest, warc_date
 from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
 
 logger = logging.getLogger(__name__)
 
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # WARC 1.1 names for why a record holds less than the server meant to send.
 TRUNCATED_VALUES = {"length": "length", "time": "time", "disconnect": "disconnect"}
 
@@ -76,10 +78,30 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             resp_headers["WARC-Truncated"] = TRUNCATED_VALUES.get(ex.truncated, "unspecified")
         status_line = f"{ex.status} {ex.reason}".rstrip()
         http_headers = RawHeaders(status_line, ex.headers, ex.protocol, bytes(ex.head))
-        response = warc.new_record(ex.url, "response", bytes(ex.raw_body), resp_headers,
-                                   http_headers=http_headers,
-                                   content_type="application/http; msgtype=response")
+        payload = bytes(ex.raw_body)
+        digest = payload_digest(payload)
+        earlier = warc.digests.get(digest) if 200 <= ex.status < 300 and payload else None
+        if earlier is not None and not ex.truncated:
+            # Same bytes already archived: a revisit record, headers only (WARC 1.1, 6.7.2).
+            resp_headers.update({
+                "WARC-Refers-To": earlier.record_id,
+                "WARC-Refers-To-Target-URI": earlier.uri,
+                "WARC-Refers-To-Date": earlier.date,
+                "WARC-Payload-Digest": digest,
+                "WARC-Profile": REVISIT_PROFILE,
+            })
+            response = warc.new_record(ex.url, "revisit", b"", resp_headers,
+                                       http_headers=http_headers,
+                                       content_type="application/http; msgtype=response")
+            self.crawler.stats.inc_value("warc/revisits")
+        else:
+            resp_headers["WARC-Payload-Digest"] = digest
+            response = warc.new_record(ex.url, "response", payload, resp_headers,
+                                       http_headers=http_headers,
+                                       content_type="application/http; msgtype=response")
         response_id = response.rec_headers.get_header("WARC-Record-ID")
+        if earlier is None and 200 <= ex.status < 300 and payload and not ex.truncated:
+            warc.digests[digest] = Revisitable(ex.url, date, response_id)
         req_headers = dict(common, **{"WARC-Concurrent-To": response_id})
         head, _, body = ex.request_bytes.partition(b"\r\n\r\n")
         req_status = head.split(b"\r\n", 1)[0].decode("latin-1")
@@ -99,7 +121,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             "warc_file": name,
             "offset": offset,
             "record_id": response_id,
-            "payload_digest": response.rec_headers.get_header("WARC-Payload-Digest"),
+            "payload_digest": digest,
+            "revisit": response.rec_type == "revisit",
             "date": date,
             "truncated": ex.truncated,
         }

@@ -1,18 +1,28 @@
-"""Run one crawl in this process and return its report.
+"""Run one crawl in this process: recover, resume or start, and return its report.
 
 The Twisted reactor cannot be restarted, so a process runs one crawl; tests
 and the CLI run crawls in a subprocess or as the last reactor user.
+
+What happens in an archive directory that already holds WARCs:
+- a crawl that did not finish (killed, Ctrl-C, power loss) is resumed: its
+  ``.open`` files are cut back to their last whole record and closed, and the
+  crawl goes on from what the WARCs hold, fetching nothing twice;
+- after a finished crawl, a new crawl fetches everything again and writes
+  ``revisit`` records for payloads the archive already holds.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.recovery import recover_directory
+from crawler.resume import ArchiveState, read_state, scan, write_state
 from crawler.spiders.akershus import AkershusSpider
 
 
@@ -26,12 +36,67 @@ def crawl_settings(archive_dir: Path, overrides: dict[str, Any]) -> Settings:
     return settings
 
 
-def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+def prepare(archive_dir: Path, seeds: list[str], resume: bool | None,
+            dedup_against: list[Path] | None = None) -> tuple[str, ArchiveState | None, list[str]]:
+    """Mend what a dead crawl left; decide between a fresh, resumed or repeated crawl."""
+    warc_dir = archive_dir / "warc"
+    notes = [r.describe() for r in recover_directory(warc_dir)] if warc_dir.is_dir() else []
+    has_warcs = warc_dir.is_dir() and any(warc_dir.glob("*.warc*"))
+    previous = read_state(archive_dir)
+    unfinished = previous is not None and previous.get("status") != "finished"
+    if resume is None:
+        resume = has_warcs and (unfinished or previous is None)
+    state: ArchiveState | None = None
+    if resume and has_warcs:
+        mode = "resume"
+        state = scan(warc_dir, follow_links=True)
+    elif has_warcs:
+        mode = "repeat"
+        state = scan(warc_dir, follow_links=False)
+        state.done.clear()
+        state.links.clear()
+        state.pages = 0
+    else:
+        mode = "fresh"
+    for other in dedup_against or []:
+        extra = scan(other / "warc", follow_links=False)
+        if state is None:
+            state = ArchiveState()
+        for digest, where in extra.digests.items():
+            state.digests.setdefault(digest, where)
+    if mode != "resume" and state is not None:
+        state.done.clear()
+    return mode, state, notes
+
+
+def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
+              resume: bool | None = None,
+              dedup_against: list[Path] | None = None) -> dict[str, Any]:
     """Crawl ``seeds`` into ``archive_dir/warc``; return the crawl report."""
     archive_dir.mkdir(parents=True, exist_ok=True)
+    mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against)
+    started = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    write_state(archive_dir, status="running", mode=mode, seeds=seeds, started_at=started)
     settings = crawl_settings(archive_dir, overrides)
     process = CrawlerProcess(settings)
-    process.crawl(AkershusSpider, urls=seeds)
+    crawler = process.create_crawler(AkershusSpider)
+    process.crawl(crawler, urls=seeds, archive_state=state if mode == "resume" else None,
+                  dedup_state=state)
     process.start()
+    warc = getattr(crawler, "warc", None)
+    if warc is not None:
+        warc.file.close()  # a forced stop skips spider_closed: still leave closed files
     report_path = archive_dir / "crawl-report.json"
-    return json.loads(report_path.read_text(encoding="utf-8"))
+    report: dict[str, Any] = {}
+    if report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    report.setdefault("finish_reason", "killed")
+    report["mode"] = mode
+    report["recovered"] = notes
+    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    status = "finished" if report["finish_reason"] in {"finished", "closespider_pagecount"} \
+        else "interrupted"
+    write_state(archive_dir, status=status, mode=mode, seeds=seeds, started_at=started,
+                finish_reason=report["finish_reason"])
+    return report

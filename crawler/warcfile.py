@@ -7,6 +7,8 @@ reader never mistakes a file still being written for a finished one.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import os
@@ -39,6 +41,11 @@ class RawHeaders(StatusAndHeaders):
 
     def compute_headers_buffer(self, header_filter: Any = None) -> None:
         """Keep the recorded bytes (warcio would otherwise rebuild them)."""
+
+
+def payload_digest(payload: bytes) -> str:
+    """SHA-1 in base32, as WARC tools write it, of the payload as transferred."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def warc_date(moment: datetime) -> str:
@@ -150,7 +157,10 @@ class WarcExtension:
             settings.getint("WARC_MAX_FILE_SIZE"),
             warcinfo,
         )
+        # Payload digest -> first capture, for revisit records (see crawler/resume.py).
+        self.digests: dict[str, Any] = {}
         crawler.warc = self  # type: ignore[attr-defined]
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -168,6 +178,11 @@ class WarcExtension:
             warc_headers_dict=ordered, http_headers=http_headers,
             warc_content_type=content_type,
         )
+
+    def spider_opened(self, spider: Any) -> None:
+        state = getattr(spider, "dedup_state", None)
+        if state is not None:
+            self.digests.update(state.digests)
 
     def spider_closed(self, spider: Any) -> None:
         self.file.close()

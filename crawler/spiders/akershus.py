@@ -19,6 +19,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from w3lib.url import canonicalize_url
 
 from crawler.links import Outlink, css_outlinks, html_outlinks
+from crawler.resume import ArchiveState
 from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
 
 logger = logging.getLogger(__name__)
@@ -31,13 +32,20 @@ REQUISITE_PRIORITY = 10
 class AkershusSpider(Spider):
     name = "akershus"
 
-    def __init__(self, urls: str | list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, urls: str | list[str] | None = None,
+                 archive_state: ArchiveState | None = None,
+                 dedup_state: ArchiveState | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(urls, str):
             urls = urls.replace(",", " ").split()
         self.seeds: list[str] = list(urls or DEFAULT_SEEDS)
-        self.pages_scheduled = 0
-        self.seen_pages: set[str] = {canonicalize_url(u) for u in self.seeds}
+        # Set when resuming: what the archive already holds is not fetched again.
+        self.archive_state = archive_state
+        # Payloads held already (this archive or --dedup-against): written as revisits.
+        self.dedup_state = dedup_state
+        self.done: set[str] = archive_state.done if archive_state else set()
+        self.pages_scheduled = archive_state.pages if archive_state else 0
+        self.seen_pages: set[str] = {canonicalize_url(u) for u in self.done}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AkershusSpider:
@@ -59,7 +67,13 @@ class AkershusSpider(Spider):
 
     # -- seeds, robots and sitemaps ----------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
+        if self.archive_state is not None:
+            for link, hops in self.archive_state.frontier(self.seeds):
+                for request in self.follow(link, hops):
+                    yield request
+            return
         for url in self.seeds:
+            self.seen_pages.add(canonicalize_url(url))
             self.pages_scheduled += 1
             yield Request(url, callback=self.parse, meta={"kind": PAGE, "hops": 0})
 
@@ -109,6 +123,8 @@ class AkershusSpider(Spider):
             yield from self.follow(link, hops + (1 if link.hop == "L" else 0))
 
     def follow(self, link: Outlink, hops: int) -> Iterator[Request]:
+        if link.url in self.done:
+            return
         as_requisite = link.hop == "E" or link.is_document
         kind = REQUISITE if as_requisite else PAGE
         reason = self.scope.check(link.url, kind)
