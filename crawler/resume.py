@@ -44,6 +44,8 @@ class ArchiveState:
     pages: int = 0
     digests: dict[str, Revisitable] = field(default_factory=dict)
     links: dict[str, list[Outlink]] = field(default_factory=dict)
+    # Pages whose links come from the crawl's own metadata record (its decisions).
+    decided: set[str] = field(default_factory=set)
 
     def frontier(self, seeds: list[str]) -> list[tuple[Outlink, int]]:
         """Links not yet archived, reached breadth-first from the seeds, with their hops."""
@@ -97,7 +99,26 @@ def scan(warc_dir: Path, follow_links: bool = True) -> ArchiveState:
     return state
 
 
+def _take_metadata(state: ArchiveState, record: Any) -> None:
+    """The spider's own record of a page's outlinks, less those it chose to leave out."""
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    links: list[Outlink] = []
+    skipped: set[str] = set()
+    for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
+        name, _, value = line.partition(": ")
+        parts = value.split(" ")
+        if name == "outlink" and len(parts) >= 2:
+            links.append(Outlink(parts[0], parts[1], " ".join(parts[2:])))
+        elif name == "skipped" and parts:
+            skipped.add(parts[0])
+    state.links[uri] = [link for link in links if link.url not in skipped]
+    state.decided.add(uri)
+
+
 def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:
+    if record.rec_type == "metadata" and follow_links:
+        _take_metadata(state, record)
+        return
     if record.rec_type not in {"response", "revisit"}:
         return
     headers = record.rec_headers
@@ -122,7 +143,9 @@ def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:
         state.pages += 1
     if not follow_links or record.rec_type != "response" or status != 200:
         return
-    if "html" in ctype or "css" in ctype:
+    if uri in state.decided:
+        return
+    if "html" in ctype or "css" in ctype:  # died before its metadata record: read the page
         body = record.content_stream().read()
         charset = "utf-8"
         if "charset=" in ctype:

@@ -54,6 +54,8 @@ class AkershusSpider(Spider):
         spider.scope, spider.traps = scope_from_settings(spider.seeds, settings)
         spider.max_depth = settings.getint("SCOPE_MAX_DEPTH")
         spider.max_pages = settings.getint("SCOPE_MAX_PAGES")
+        for url in spider.done:  # a resumed crawl counts the query variants it already holds
+            spider.traps.check(url)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -118,48 +120,57 @@ class AkershusSpider(Spider):
             outlinks = html_outlinks(response.url, response.text)
         else:
             return
-        self.write_outlinks(response, outlinks)
-        for link in outlinks:
-            yield from self.follow(link, hops + (1 if link.hop == "L" else 0))
+        decisions = [(link, *self.decide(link, hops + (1 if link.hop == "L" else 0)))
+                     for link in outlinks]
+        # The decisions are archived before they are acted on: a resumed crawl
+        # reads them back and follows exactly what this crawl would have followed.
+        self.write_outlinks(response, decisions)
+        for _link, request, _reason in decisions:
+            if request is not None:
+                yield request
 
     def follow(self, link: Outlink, hops: int) -> Iterator[Request]:
+        request, _reason = self.decide(link, hops)
+        if request is not None:
+            yield request
+
+    def decide(self, link: Outlink, hops: int) -> tuple[Request | None, str | None]:
+        """A request for ``link``, or None with the reason it is left out (None if a repeat)."""
         if link.url in self.done:
-            return
+            return None, None
         as_requisite = link.hop == "E" or link.is_document
         kind = REQUISITE if as_requisite else PAGE
+        key = canonicalize_url(link.url)
+        if kind == PAGE and key in self.seen_pages:
+            return None, None
         reason = self.scope.check(link.url, kind)
         if reason is None and kind == PAGE:
             reason = self.traps.check(link.url)
             if reason is None and self.max_depth and hops > self.max_depth:
                 reason = "limit:max_depth"
+            if reason is None and self.max_pages and self.pages_scheduled >= self.max_pages:
+                reason = "limit:max_pages"
         if reason:
             self.skipped(link.url, reason)
-            return
-        if kind == PAGE and canonicalize_url(link.url) not in self.seen_pages:
-            if self.max_pages and self.pages_scheduled >= self.max_pages:
-                self.skipped(link.url, "limit:max_pages")
-                return
-        request = Request(
-            link.url,
-            callback=self.parse,
-            meta={"kind": kind, "hops": hops},
-            priority=REQUISITE_PRIORITY if as_requisite else 0,
-        )
+            return None, reason
         if kind == PAGE:
-            key = canonicalize_url(link.url)
-            if key in self.seen_pages:
-                return
             self.seen_pages.add(key)
             self.pages_scheduled += 1
-        yield request
+        # Breadth first: fewer hops first; requisites ahead of pages.
+        priority = (REQUISITE_PRIORITY if as_requisite else 0) - hops
+        request = Request(link.url, callback=self.parse, meta={"kind": kind, "hops": hops},
+                          priority=priority)
+        return request, None
 
-    def write_outlinks(self, response: Response, outlinks: list[Outlink]) -> None:
-        """A metadata record beside the response: what this page links to and embeds."""
+    def write_outlinks(self, response: Response,
+                       decisions: list[tuple[Outlink, Request | None, str | None]]) -> None:
+        """A metadata record beside the response: its outlinks, and those left out and why."""
         warc = getattr(self.crawler, "warc", None)
         info = response.meta.get("warc")
         if warc is None or not info:
             return
-        lines = [f"outlink: {o.url} {o.hop} {o.context}" for o in outlinks]
+        lines = [f"outlink: {o.url} {o.hop} {o.context}" for o, _, _ in decisions]
+        lines += [f"skipped: {o.url} {reason}" for o, _, reason in decisions if reason]
         body = ("\r\n".join(lines) + "\r\n").encode("utf-8") if lines else b""
         record = warc.new_record(
             response.url, "metadata", body,
