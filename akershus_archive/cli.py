@@ -78,6 +78,16 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    help="only follow page URLs matching REGEX (repeatable)")
     g.add_argument("--exclude", action="append", default=[], metavar="REGEX",
                    help="never follow page URLs matching REGEX (repeatable)")
+    r = p.add_argument_group("resume and dedup")
+    mode = r.add_mutually_exclusive_group()
+    mode.add_argument("--resume", dest="resume", action="store_const", const=True,
+                      help="go on with the crawl in DIR (default when it did not finish)")
+    mode.add_argument("--new-crawl", dest="resume", action="store_const", const=False,
+                      help="crawl everything again into DIR; payloads already held "
+                           "become revisit records (default after a finished crawl)")
+    r.add_argument("--dedup-against", action="append", default=[], metavar="DIR",
+                   help="write revisit records for payloads that archive DIR holds "
+                        "(repeatable)")
 
 
 def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -145,7 +155,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.report import summary
     from crawler.run import run_crawl
 
-    report = run_crawl(args.urls, out, crawl_overrides(args))
+    others = [Path(d) for d in args.dedup_against]
+    for other in others:
+        if not (other / "warc").is_dir():
+            raise Failure(f"--dedup-against {other}: no warc/ folder there - give an archive "
+                          "directory made by 'akershus-archive crawl'")
+    report = run_crawl(args.urls, out, crawl_overrides(args), resume=args.resume,
+                       dedup_against=others)
     if not args.quiet:
         print(summary(report))
         print(f"Archive: {out / 'warc'}")
@@ -205,22 +221,12 @@ def build_pipeline(args: argparse.Namespace, seeds: list[str]) -> int:
     if status:
         return status
     args.dir = args.out
-    if cmd_verify(args):
-        return 1
-    for name in ("extract", "render"):
-        try:
-            __import__(f"archive.extract" if name == "extract" else "render.build")
-        except ImportError:
-            continue
-        status = cmd_extract(args) if name == "extract" else cmd_render_with(args)
+    args.templates = getattr(args, "templates", None)
+    for step in (cmd_verify, cmd_extract, cmd_render):
+        status = step(args)
         if status:
             return status
     return 0
-
-
-def cmd_render_with(args: argparse.Namespace) -> int:
-    args.templates = getattr(args, "templates", None)
-    return cmd_render(args)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -252,8 +258,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--quiet", "-q", action="store_true", help="no progress, only errors")
-    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress, only errors")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks and debug logs")
 
     parser = argparse.ArgumentParser(
         prog="akershus-archive",
@@ -265,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
-    p = sub.add_parser("crawl", parents=[common], formatter_class=fmt,
+    p = sub.add_parser("crawl", parents=[common],
                        help="crawl a site into DIR/warc/*.warc.gz")
     p.add_argument("urls", nargs="+", type=seed_url, metavar="URL", help="seed URLs")
     p.add_argument("--out", "-o", required=True, metavar="DIR", help="archive directory")
@@ -295,16 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder of templates that override the built-in ones")
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("build", parents=[common], formatter_class=fmt,
+    p = sub.add_parser("build", parents=[common],
                        help="crawl, verify, extract and render")
     p.add_argument("urls", nargs="+", type=seed_url, metavar="URL")
     p.add_argument("--out", "-o", required=True, metavar="DIR")
     add_crawl_options(p)
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("demo", parents=[common], formatter_class=fmt,
+    p = sub.add_parser("demo", parents=[common],
                        help="build the whole archive from the bundled replica site")
-    p.add_argument("--out", "-o", default="akershus-demo", metavar="DIR")
+    p.add_argument("--out", "-o", default="akershus-demo", metavar="DIR",
+                   help="archive directory (default: akershus-demo)")
     add_crawl_options(p)
     p.set_defaults(func=cmd_demo)
 
@@ -320,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.quiet = getattr(args, "quiet", False)
+    args.debug = getattr(args, "debug", False)
     if args.command not in {"crawl", "build", "demo"}:  # Scrapy configures logging for crawls
         logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")

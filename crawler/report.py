@@ -145,7 +145,12 @@ class ReportExtension:
 
 def summary(report: dict[str, Any]) -> str:
     """A few lines for stdout: what the crawl archived and what it left out."""
-    lines = [
+    lines = []
+    if report.get("mode") == "resume":
+        lines.append("Resumed an unfinished crawl from the WARC files it had written.")
+    for note in report.get("recovered", []):
+        lines.append(f"Recovered {note}")
+    lines += [
         f"Crawl {report['finish_reason']}: {report['pages']} pages, "
         f"{report['responses']} responses, {report['bytes'] / 1e6:.2f} MB "
         f"in {report['duration_seconds']:.1f} s",
