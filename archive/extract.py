@@ -1,0 +1,207 @@
+"""``extract DIR``: every HTML capture of an archive to one JSON line in DIR/data/pages.jsonl.
+
+Captures stream from the reader into the parser and out to the file, one at
+a time. Files are written under ``.open`` names and renamed when complete,
+so a crash never leaves a half-written pages.jsonl behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from archive.decoding import has_mojibake
+from archive.model import PageRecord, dumps, schema_text
+from archive.page import build_record
+from archive.reader import ArchiveReader, Capture, Damage
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = "data"
+PAGES_FILE = "pages.jsonl"
+DOCUMENTS_FILE = "documents.jsonl"
+SCHEMA_FILE = "page.schema.json"
+REPORT_FILE = "extract-report.json"
+# Media types listed as documents (files the site linked for download).
+DOCUMENT_TYPES = (
+    "application/pdf", "application/msword", "application/vnd.", "application/zip",
+    "application/rtf", "text/csv",
+)
+
+
+@dataclass
+class ExtractReport:
+    """What an extract run did; ``lines()`` is the summary the CLI prints."""
+
+    archive_dir: str
+    pages_file: str
+    pages: int = 0
+    strategies: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_template: dict[str, int] = field(default_factory=dict)
+    non_html: dict[str, int] = field(default_factory=dict)
+    revisits: int = 0
+    documents: int = 0
+    unmatched_template: list[str] = field(default_factory=list)
+    mojibake: list[str] = field(default_factory=list)
+    damaged: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was damaged."""
+        return not self.damaged
+
+    def lines(self) -> list[str]:
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_status.items()))
+        templates = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_template.items()))
+        out = [
+            f"{self.pages} pages -> {self.pages_file}",
+            f"captures by status: {statuses or 'none'}",
+            f"pages by template: {templates or 'none'}",
+            f"strategy pages: {self.strategies}; revisits resolved: {self.revisits}",
+            f"non-HTML captures: {sum(self.non_html.values())}; documents: {self.documents}",
+        ]
+        if self.unmatched_template:
+            out.append(f"{len(self.unmatched_template)} pages matched no known template "
+                       "(read with the generic rule):")
+            out += [f"  {u}" for u in self.unmatched_template[:20]]
+        if self.mojibake:
+            out.append(f"{len(self.mojibake)} pages show signs of a wrong charset:")
+            out += [f"  {u}" for u in self.mojibake[:20]]
+        if self.damaged:
+            out.append(f"{len(self.damaged)} damaged records skipped:")
+            out += [f"  {d['warc_file']} @{d['offset']}: {d['reason']}" for d in self.damaged]
+        return out
+
+
+class AtomicWriter:
+    """A text file written under NAME.open and renamed to NAME when closed cleanly."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(path.name + ".open")
+        self.fh: IO[str] | None = None
+
+    def __enter__(self) -> IO[str]:
+        self.fh = self.tmp.open("w", encoding="utf-8", newline="\n")
+        return self.fh
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        assert self.fh is not None
+        self.fh.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
+def data_dir(archive_dir: Path) -> Path:
+    return archive_dir / DATA_DIR
+
+
+def iter_records(
+    archive_dir: Path,
+    report: ExtractReport | None = None,
+    on_document: Callable[[dict[str, Any]], None] | None = None,
+) -> Iterator[PageRecord]:
+    """Page records of an archive, streamed; counts go into ``report`` when given.
+
+    ``on_document`` is called with each captured document (PDF etc.) met on the way.
+    """
+    report = report or ExtractReport(str(archive_dir), "")
+    reader = ArchiveReader(archive_dir)
+    index = reader.index()
+    status: Counter[str] = Counter()
+    templates: Counter[str] = Counter()
+    non_html: Counter[str] = Counter()
+    try:
+        for capture in reader.captures():
+            status[str(capture.status)] += 1
+            if capture.record_type == "revisit" and capture.refers_to is not None:
+                report.revisits += 1
+            if not capture.is_html and capture.status is not None and 200 <= capture.status < 300:
+                non_html[capture.mime_type or "unknown"] += 1
+                if _is_document(capture):
+                    report.documents += 1
+                    if on_document is not None:
+                        on_document(document_entry(capture))
+                continue
+            if not capture.is_html or capture.status is None or not 200 <= capture.status < 300:
+                continue
+            if capture.payload is None:
+                continue  # unreadable or unresolved: already in reader.damaged
+            record, page, text = build_record(capture, index.holds)
+            templates[record.template] += 1
+            if not page.matched:
+                report.unmatched_template.append(record.url)
+            if has_mojibake(text):
+                report.mojibake.append(record.url)
+            report.strategies += record.strategy is not None
+            report.pages += 1
+            yield record
+    finally:
+        report.by_status = dict(status)
+        report.by_template = dict(templates)
+        report.non_html = dict(non_html)
+        report.damaged = [asdict(d) for d in reader.damaged]
+
+
+def document_entry(capture: Capture) -> dict[str, Any]:
+    """Where a captured document is, without its bytes."""
+    return {
+        "url": capture.url,
+        "captured_at": capture.captured_at,
+        "content_type": capture.content_type,
+        "length": _int(capture.header("Content-Length")),
+        "warc_file": capture.warc_file,
+        "offset": capture.offset,
+        "record_id": capture.record_id,
+    }
+
+
+def _is_document(capture: Capture) -> bool:
+    if capture.status is None or not 200 <= capture.status < 300:
+        return False
+    mime = capture.mime_type
+    return mime.startswith(DOCUMENT_TYPES)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def run_extract(archive_dir: Path) -> ExtractReport:
+    """Write DIR/data/pages.jsonl, documents.jsonl, the schema and a report; return the report."""
+    archive_dir = Path(archive_dir)
+    out_dir = data_dir(archive_dir)
+    pages_path = out_dir / PAGES_FILE
+    report = ExtractReport(str(archive_dir), str(pages_path))
+    ArchiveReader(archive_dir)  # fail early and clearly on a bad directory
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with AtomicWriter(pages_path) as fh, AtomicWriter(out_dir / DOCUMENTS_FILE) as docs:
+
+        def write_document(entry: dict[str, Any]) -> None:
+            docs.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+        for record in iter_records(archive_dir, report, write_document):
+            fh.write(dumps(record))
+            fh.write("\n")
+    with AtomicWriter(out_dir / SCHEMA_FILE) as fh:
+        fh.write(schema_text())
+    with AtomicWriter(out_dir / REPORT_FILE) as fh:
+        fh.write(json.dumps(asdict(report), ensure_ascii=False, indent=2) + "\n")
+    for line in report.lines():
+        logger.info("%s", line)
+    return report
+
+
+__all__ = ["ExtractReport", "Damage", "iter_records", "run_extract"]

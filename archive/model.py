@@ -1,0 +1,296 @@
+"""The page record: dataclasses, their JSON form, and the JSON Schema made from them.
+
+The schema is generated from the type hints, so the model is the single
+source; ``archive/schema/page.schema.json`` is the generated file kept in the
+repository (a test checks it is current) and copied beside every extract.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+SCHEMA_ID = "https://akershus-archive.invalid/schema/page.schema.json"
+SCHEMA_PATH = Path(__file__).parent / "schema" / "page.schema.json"
+
+
+def doc(text: str, **kw: Any) -> Any:
+    """A dataclass field with a description for the schema."""
+    return field(metadata={"doc": text}, **kw)
+
+
+# --- blocks -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """A paragraph of running text; ``ingress`` marks the lead paragraph(s)."""
+
+    text: str
+    ingress: bool = False
+    type: Literal["paragraph"] = field(default="paragraph", init=False)
+
+
+@dataclass(slots=True)
+class ListBlock:
+    """A bullet or numbered list; nested lists are flattened into ``items`` in order."""
+
+    items: list[str]
+    ordered: bool = False
+    type: Literal["list"] = field(default="list", init=False)
+
+
+@dataclass(slots=True)
+class Table:
+    """A table as rows of cell texts; ``header`` says the first row is a header row."""
+
+    rows: list[list[str]]
+    header: bool = False
+    caption: str | None = None
+    type: Literal["table"] = field(default="table", init=False)
+
+
+@dataclass(slots=True)
+class Contact:
+    """A contact person as the CMS's contact block shows one."""
+
+    text: str
+    name: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    type: Literal["contact"] = field(default="contact", init=False)
+
+
+@dataclass(slots=True)
+class Quote:
+    """A block quotation."""
+
+    text: str
+    cite: str | None = None
+    type: Literal["quote"] = field(default="quote", init=False)
+
+
+@dataclass(slots=True)
+class Image:
+    """An image in the content (not layout images), with its alternative text."""
+
+    src: str
+    alt: str = ""
+    caption: str | None = None
+    type: Literal["image"] = field(default="image", init=False)
+
+
+Block = Union[Paragraph, ListBlock, Table, Contact, Quote, Image]
+
+
+@dataclass(slots=True)
+class Section:
+    """A heading and the blocks under it; the first section holds content before any h2."""
+
+    heading: str | None
+    level: int
+    blocks: list[Block] = field(default_factory=list)
+
+
+# --- links, documents, strategy -----------------------------------------------
+
+
+@dataclass(slots=True)
+class Link:
+    url: str = doc("absolute URL, resolved against the page URL")
+    text: str = doc("link text")
+    internal: bool = doc("true when the link points into the legacy site")
+
+
+@dataclass(slots=True)
+class Document:
+    url: str = doc("absolute URL of the linked file")
+    title: str = doc("link text, else the title attribute, else the file name")
+    format: str = doc("file extension in lower case, e.g. pdf")
+    captured: bool = doc("true when the archive holds a capture of the file")
+
+
+@dataclass(slots=True)
+class Period:
+    start: int | None = doc("first year")
+    end: int | None = doc("last year")
+
+
+@dataclass(slots=True)
+class Figure:
+    value: float = doc("the number, multipliers applied (1,2 millioner -> 1200000)")
+    text: str = doc("the number with the words around it, as written")
+    counts: str | None = doc("the noun the number counts, e.g. innbyggere")
+    approximate: bool = doc("the text qualifies the number (om lag, ca., about)")
+
+
+@dataclass(slots=True)
+class Strategy:
+    title: str = doc("name of the strategy or plan, with its period as written")
+    period: Period | None = doc("years the strategy covers")
+    goal: str | None = doc("the overall objective statement")
+    priorities: list[str] = doc("thematic priorities / focus areas, in order")
+    figures: list[Figure] = doc("numbers the text states, with what they count")
+
+
+# --- provenance, succession, the record ---------------------------------------
+
+
+@dataclass(slots=True)
+class RecordLocation:
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+
+
+@dataclass(slots=True)
+class Provenance:
+    warc_file: str = doc("WARC file name, relative to the archive's warc/ folder")
+    offset: int = doc("byte offset of the record in the file")
+    length: int = doc("byte length of the record (the gzip member when compressed)")
+    record_id: str = doc("WARC-Record-ID")
+    record_type: str = doc("response or revisit")
+    payload_digest: str | None = doc("WARC-Payload-Digest")
+    captured_at: str = doc("WARC-Date, ISO 8601 UTC")
+    refers_to: RecordLocation | None = doc("for a revisit: the record holding the payload")
+
+
+@dataclass(slots=True)
+class Successor:
+    name: str
+    site: str
+    start: str | None
+    end: str | None
+    note: str
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """One capture of one HTML page."""
+
+    id: str = doc("stable id: short sha1 of url and captured_at")
+    url: str = doc("the URL exactly as captured (percent-encoding kept)")
+    captured_at: str = doc("capture time, ISO 8601 UTC")
+    status: int | None = doc("HTTP status of the capture")
+    content_type: str = doc("recorded Content-Type header")
+    charset: str = doc("charset the page was decoded with (WHATWG label)")
+    language: str = doc("BCP 47 language tag: nb, nn, en")
+    title: str = doc("page title (the h1, else <title> without the site suffix)")
+    description: str | None = doc("the ingress (lead paragraph)")
+    template: str = doc("legacy CMS template that matched, or generic")
+    notice: bool = doc("the capture carried the post-2020 Viken notice")
+    notice_text: str | None = doc("text of that notice")
+    superseded_by: str = doc("URL of the page's successor")
+    succession: list[Successor] = doc("the organisations and sites that succeeded the site")
+    published: str | None = doc("publication date the page states, ISO 8601")
+    modified: str | None = doc("last-modified date the page states, ISO 8601")
+    word_count: int = doc("words in text")
+    sections: list[Section] = doc("content in document order; chrome excluded")
+    text: str = doc("plain text of the content, for search")
+    links: list[Link] = doc("links in the content")
+    documents: list[Document] = doc("linked PDFs and other files")
+    strategy: Strategy | None = doc("structured strategy or plan, else null")
+    provenance: Provenance = doc("where the capture's WARC record lives")
+
+
+# --- JSON form ---------------------------------------------------------------
+
+
+@cache
+def field_order(cls: type) -> tuple[str, ...]:
+    """Field names in declaration order, a block's ``type`` first."""
+    names = tuple(f.name for f in fields(cls))
+    if "type" in names:
+        names = ("type",) + tuple(n for n in names if n != "type")
+    return names
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses to dicts in field order, recursively (faster than asdict)."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return {name: to_jsonable(getattr(obj, name)) for name in field_order(type(obj))}
+    if isinstance(obj, list):
+        return [to_jsonable(x) for x in obj]
+    return obj
+
+
+def dumps(record: PageRecord) -> str:
+    """One record as a JSON line (UTF-8 text, not ASCII escapes)."""
+    return json.dumps(to_jsonable(record), ensure_ascii=False, separators=(",", ":"))
+
+
+# --- JSON Schema from the model ------------------------------------------------
+
+
+def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin = get_origin(tp)
+    if tp is str:
+        return {"type": "string"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number"}
+    if tp is type(None):
+        return {"type": "null"}
+    if origin is Literal:
+        (value,) = get_args(tp)
+        return {"const": value}
+    if origin is list:
+        (item,) = get_args(tp)
+        return {"type": "array", "items": _schema_for(item, defs)}
+    if origin in (Union, types.UnionType):
+        args = get_args(tp)
+        if all(is_dataclass(a) for a in args):
+            return {"oneOf": [_schema_for(a, defs) for a in args]}
+        return {"anyOf": [_schema_for(a, defs) for a in args]}
+    if is_dataclass(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder against recursion
+            defs[name] = _object_schema(tp, defs)
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no JSON Schema mapping for {tp!r}")
+
+
+def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
+    hints = get_type_hints(cls, globalns=vars(typing) | globals())
+    props: dict[str, Any] = {}
+    by_name = {f.name: f for f in fields(cls)}
+    for f in (by_name[n] for n in field_order(cls)):
+        prop = _schema_for(hints[f.name], defs)
+        if "doc" in f.metadata:
+            prop = {"description": f.metadata["doc"], **prop}
+        props[f.name] = prop
+    out: dict[str, Any] = {"type": "object"}
+    if cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "("):
+        out["description"] = " ".join(cls.__doc__.split())
+    out |= {"properties": props, "required": list(props), "additionalProperties": False}
+    return out
+
+
+def page_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one page record."""
+    defs: dict[str, Any] = {}
+    root = _object_schema(PageRecord, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Akershus archive page record",
+        **root,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def schema_text() -> str:
+    """The schema as the text kept in the repository."""
+    return json.dumps(page_schema(), ensure_ascii=False, indent=2) + "\n"
+

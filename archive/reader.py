@@ -1,0 +1,339 @@
+"""Stream captures out of the WARC files of an archive directory.
+
+Records are read one at a time with warcio's ArchiveIterator; only the
+payloads of HTML pages are held, one page at a time. A ``revisit`` record
+carries no payload of its own: it is resolved by seeking to the record it
+refers to (found by WARC-Refers-To-Target-URI/Date, else by payload digest)
+and reading that one record again. A damaged file is reported and the
+reader goes on with the next file, as warcio's checker does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc.gz", ".warc")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# A page body larger than this is not a page of this site; it is counted, not read.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+
+
+class DamagedRecord(Exception):
+    """A record that cannot be trusted: not WARC, or cut short."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """Where one WARC record lives: enough to read it back."""
+
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+
+
+@dataclass(slots=True)
+class Capture:
+    """One captured HTTP response, revisits already resolved to their payload."""
+
+    url: str
+    captured_at: str
+    record_type: str
+    status: int | None
+    reason: str
+    headers: list[tuple[str, str]]
+    content_type: str
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str | None
+    payload: bytes | None = None
+    payload_length: int | None = None
+    refers_to: RecordRef | None = None
+
+    @property
+    def mime_type(self) -> str:
+        """The media type without parameters, lower case."""
+        return self.content_type.split(";", 1)[0].strip().lower()
+
+    @property
+    def is_html(self) -> bool:
+        return is_html_type(self.content_type)
+
+    def header(self, name: str) -> str | None:
+        """First value of an HTTP header, case-insensitive."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A record or file that could not be read."""
+
+    warc_file: str
+    offset: int
+    reason: str
+
+
+@dataclass(slots=True)
+class CaptureIndex:
+    """What a header-only pass learns: captured URLs and where payloads live.
+
+    Holds a few short strings per response record, never a payload.
+    """
+
+    urls: set[str] = field(default_factory=set)
+    by_uri_date: dict[tuple[str, str], RecordRef] = field(default_factory=dict)
+    by_digest: dict[str, RecordRef] = field(default_factory=dict)
+
+    def add(self, uri: str, date: str, digest: str | None, ref: RecordRef) -> None:
+        self.urls.add(uri)
+        self.by_uri_date[(uri, date)] = ref
+        if digest:
+            self.by_digest.setdefault(digest, ref)
+
+    def holds(self, url: str) -> bool:
+        """True if the archive holds a successful capture of the URL (either scheme)."""
+        if url in self.urls:
+            return True
+        if url.startswith("https://"):
+            return "http://" + url[8:] in self.urls
+        if url.startswith("http://"):
+            return "https://" + url[7:] in self.urls
+        return False
+
+    def lookup(self, uri: str | None, date: str | None, digest: str | None) -> RecordRef | None:
+        if uri and date and (uri, date) in self.by_uri_date:
+            return self.by_uri_date[(uri, date)]
+        return self.by_digest.get(digest) if digest else None
+
+
+def is_html_type(content_type: str) -> bool:
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime in HTML_TYPES
+
+
+def warc_files(archive_dir: Path) -> list[Path]:
+    """The WARC files of an archive directory (``DIR/warc/``), in sorted order."""
+    if not archive_dir.is_dir():
+        raise ArchiveError(
+            f"archive directory {archive_dir} does not exist - "
+            "give the directory a crawl wrote (it holds warc/)"
+        )
+    warc_dir = archive_dir / "warc"
+    files = sorted(
+        p for p in (warc_dir.iterdir() if warc_dir.is_dir() else ())
+        if p.is_file() and p.name.endswith(WARC_SUFFIXES)
+    )
+    if not files:
+        raise ArchiveError(
+            f"no WARC files in {warc_dir} - run a crawl into {archive_dir} first, "
+            "or copy *.warc.gz files into its warc/ folder"
+        )
+    return files
+
+
+class ArchiveReader:
+    """Iterates the captures of one archive directory."""
+
+    def __init__(self, archive_dir: Path, want_payload: Callable[[str], bool] = is_html_type):
+        self.archive_dir = archive_dir
+        self.files = warc_files(archive_dir)
+        self.want_payload = want_payload
+        self.damaged: list[Damage] = []
+        self._index: CaptureIndex | None = None
+
+    def _name(self, path: Path) -> str:
+        return path.relative_to(self.archive_dir / "warc").as_posix()
+
+    def index(self) -> CaptureIndex:
+        """Header-only pass over every file (payloads are skipped, not held)."""
+        if self._index is None:
+            index = CaptureIndex()
+            for path in self.files:
+                for record, ref, _ in self._records(path, with_payload=False):
+                    if record.rec_type == "response" and _status(record) == 200:
+                        h = record.rec_headers
+                        index.add(
+                            h.get_header("WARC-Target-URI") or "",
+                            h.get_header("WARC-Date") or "",
+                            h.get_header("WARC-Payload-Digest"),
+                            ref,
+                        )
+            self._index = index
+        return self._index
+
+    def captures(self) -> Iterator[Capture]:
+        """Every response and revisit, in file order; revisits carry the payload they refer to."""
+        index = self.index()
+        for path in self.files:
+            for record, ref, payload in self._records(path, with_payload=True):
+                if record.rec_type not in ("response", "revisit"):
+                    continue
+                capture = _capture(record, ref, payload)
+                if record.rec_type == "revisit":
+                    self._resolve(capture, record, index)
+                yield capture
+
+    def _records(
+        self, path: Path, with_payload: bool
+    ) -> Iterator[tuple[ArcWarcRecord, RecordRef, bytes | None]]:
+        """Yield each record with its location (and page payload); damage stops the file."""
+        name = self._name(path)
+        it: ArchiveIterator | None = None
+        try:
+            with path.open("rb") as fh:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    if record.format != "warc":
+                        raise DamagedRecord(f"not a WARC record (read as {record.format})")
+                    payload = None
+                    if with_payload and record.rec_type == "response" and self.want_payload(
+                        _content_type(record)
+                    ):
+                        payload = self._payload(record, name, it.offset)
+                    it.read_to_end()
+                    if getattr(record.raw_stream, "limit", 0) > 0:
+                        raise DamagedRecord(
+                            f"record truncated: {record.raw_stream.limit} bytes of its block "
+                            "missing - the file was cut short (an unfinished crawl?)"
+                        )
+                    ref = RecordRef(
+                        name,
+                        it.get_record_offset(),
+                        it.get_record_length(),
+                        record.rec_headers.get_header("WARC-Record-ID") or "",
+                    )
+                    yield record, ref, payload
+        except Exception as exc:  # noqa: BLE001 - any read error marks the file damaged
+            if with_payload:
+                offset = it.offset if it is not None else 0
+                reason = _damage_reason(exc)
+                logger.warning("damaged WARC %s at offset %d: %s", name, offset, reason)
+                self.damaged.append(Damage(name, offset, reason))
+
+    def _payload(self, record: ArcWarcRecord, name: str, offset: int) -> bytes | None:
+        """The decoded payload (chunking and content-encoding undone), or None if unreadable."""
+        try:
+            return record.content_stream().read(MAX_PAGE_BYTES)
+        except Exception as exc:  # noqa: BLE001 - a bad body spoils one record, not the file
+            self.damaged.append(Damage(name, offset, f"payload unreadable: {exc}"))
+            return None
+
+    def _resolve(self, capture: Capture, record: ArcWarcRecord, index: CaptureIndex) -> None:
+        """Fill a revisit's payload from the record it refers to."""
+        h = record.rec_headers
+        ref = index.lookup(
+            h.get_header("WARC-Refers-To-Target-URI"),
+            h.get_header("WARC-Refers-To-Date"),
+            capture.payload_digest,
+        )
+        if ref is None:
+            self.damaged.append(Damage(
+                capture.warc_file, capture.offset,
+                f"revisit of {capture.url} refers to a record not in the archive - "
+                "extract together with the WARCs of the earlier crawl it deduplicated against",
+            ))
+            return
+        capture.refers_to = ref
+        found = self.read_record(ref)
+        if found is None:
+            return
+        original, payload = found
+        if capture.status in (None, 304) or not capture.content_type:
+            capture.status = _status(original)
+            capture.reason = _reason(original)
+            capture.headers = list(original.http_headers.headers) if original.http_headers else []
+            capture.content_type = _content_type(original)
+        capture.payload_digest = capture.payload_digest or original.rec_headers.get_header(
+            "WARC-Payload-Digest"
+        )
+        if self.want_payload(capture.content_type):
+            capture.payload = payload
+
+    def read_record(self, ref: RecordRef) -> tuple[ArcWarcRecord, bytes | None] | None:
+        """Read one record back by its location, with its payload when it is a page."""
+        path = self.archive_dir / "warc" / ref.warc_file
+        try:
+            with path.open("rb") as fh:
+                fh.seek(ref.offset)
+                record = next(iter(ArchiveIterator(fh)))
+                payload = None
+                if self.want_payload(_content_type(record)):
+                    payload = self._payload(record, ref.warc_file, ref.offset)
+                return record, payload
+        except Exception as exc:  # noqa: BLE001
+            self.damaged.append(Damage(ref.warc_file, ref.offset, _damage_reason(exc)))
+            return None
+
+
+def _capture(record: ArcWarcRecord, ref: RecordRef, payload: bytes | None) -> Capture:
+    h = record.rec_headers
+    http = record.http_headers
+    return Capture(
+        url=h.get_header("WARC-Target-URI") or "",
+        captured_at=iso_date(h.get_header("WARC-Date") or ""),
+        record_type=record.rec_type,
+        status=_status(record),
+        reason=_reason(record),
+        headers=list(http.headers) if http else [],
+        content_type=_content_type(record),
+        warc_file=ref.warc_file,
+        offset=ref.offset,
+        length=ref.length,
+        record_id=ref.record_id,
+        payload_digest=h.get_header("WARC-Payload-Digest"),
+        payload=payload,
+    )
+
+
+def _content_type(record: ArcWarcRecord) -> str:
+    http = record.http_headers
+    return (http.get_header("Content-Type") if http else None) or ""
+
+
+def _status(record: ArcWarcRecord) -> int | None:
+    http = record.http_headers
+    if not http or not http.statusline:
+        return None
+    try:
+        return int(http.get_statuscode())
+    except (TypeError, ValueError):
+        return None
+
+
+def _reason(record: ArcWarcRecord) -> str:
+    http = record.http_headers
+    if not http or not http.statusline:
+        return ""
+    parts = http.statusline.split(" ", 1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def iso_date(warc_date: str) -> str:
+    """WARC-Date as ISO 8601 UTC with a ``Z`` (WARC 1.1 may add fractions; kept)."""
+    date = warc_date.strip()
+    if date.endswith("+00:00"):
+        date = date[:-6] + "Z"
+    return date
+
+
+def _damage_reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if "gzip" in text.lower() and "record" in text.lower():
+        return (
+            "not gzipped per record - run `warcio recompress IN OUT` to fix the file"
+        )
+    first = text.splitlines()[0]
+    return f"{type(exc).__name__}: {first}"

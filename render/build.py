@@ -1,0 +1,422 @@
+"""Build ``DIR/site/`` from the WARCs and the extracted page records.
+
+The build streams: the WARCs are indexed by headers, the records file is
+read twice line by line (once to learn every capture's path, once to render),
+and only a small summary per capture stays in memory. Order of work:
+
+1. index the WARCs: files (CSS, images, PDFs) and redirects -> the link map;
+2. scan the records: every HTML capture gets its paths -> the link map;
+3. copy files, rewriting URLs inside stylesheets and sanitising SVG;
+4. render each capture: reading view, JSON record, original view, search entry;
+5. the ways in: captures lists, front page, browse pages, search page, data,
+   "not archived" pages, the URL-to-file manifest;
+6. check every link; the report says whether the site is whole.
+
+The site is built in ``DIR/site.partial/`` and renamed when complete, so a
+failed build never leaves a half-written ``site/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import browse, context
+from .environment import make_environment, page_csp
+from .linkcheck import LinkReport, check_site
+from .linkmap import LinkMap, epoch
+from .paths import CapturePaths, capture_paths, file_path, inside, relative, split_url, url_key
+from .records import PageSummary, iter_records
+from .sanitize import decode, inert_svg, make_inert
+from .css import rewrite_css
+from .search_index import IndexWriter
+from .warcs import iter_index, read_payload
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+SITE_NAME = "Arkiv av www.akershus.no"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Scripts are never copied: nothing from the archived site may run.
+SKIP_TYPES = ("application/javascript", "text/javascript", "application/x-javascript")
+
+
+class RenderError(Exception):
+    """The archive cannot be rendered; the message says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RenderReport:
+    """What a build produced, and whether its links hold."""
+
+    site_dir: Path
+    captures: int = 0
+    urls: int = 0
+    files: int = 0
+    documents: int = 0
+    missing: int = 0
+    no_payload: int = 0
+    seconds: float = 0.0
+    search: dict[str, int] = field(default_factory=dict)
+    linkcheck: LinkReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        """False when a local link is broken or an archived page is unreachable."""
+        return self.linkcheck is not None and self.linkcheck.ok
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.captures / self.seconds if self.seconds else 0.0
+
+    def lines(self) -> list[str]:
+        """A short human-readable summary, one fact a line."""
+        out = [
+            f"site: {self.site_dir / 'index.html'}",
+            f"captures rendered: {self.captures} ({self.urls} URLs), files copied: {self.files}, "
+            f"documents: {self.documents}, not-archived pages: {self.missing}",
+            f"time: {self.seconds:.1f} s ({self.pages_per_second:.0f} pages/s)",
+        ]
+        if self.no_payload:
+            out.append(f"captures without HTML in the WARCs (original view is a stub): "
+                       f"{self.no_payload}")
+        if self.linkcheck:
+            out.extend(self.linkcheck.lines())
+        return out
+
+
+def run_render(archive_dir: Path, template_dir: Path | None = None) -> RenderReport:
+    """Build ``archive_dir/site/``; check ``report.ok`` (False -> exit non-zero)."""
+    return SiteBuilder(Path(archive_dir), template_dir).run()
+
+
+@dataclass
+class _Asset:
+    warc_file: str
+    offset: int
+    url: str
+    captured_at: str
+    content_type: str
+    path: str
+
+
+class SiteBuilder:
+    """One build of one archive; holds the link map and the per-capture summaries."""
+
+    def __init__(self, archive_dir: Path, template_dir: Path | None = None) -> None:
+        self.archive_dir = archive_dir
+        self.records_path = archive_dir / "data" / "pages.jsonl"
+        self.env = make_environment(template_dir)
+        self.links = LinkMap()
+        self.summaries: list[PageSummary | None] = []  # None: a skipped record
+        self.by_key: dict[str, list[int]] = {}
+        self.assets: list[_Asset] = []
+        self.html_payloads: dict[tuple[str, str], tuple[str, int]] = {}
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.used: set[str] = set()
+        self.made_dirs: set[Path] = set()
+        self.site = {"name": SITE_NAME, "software": _software()}
+        self.out = archive_dir / "site.partial"
+        self.report = RenderReport(archive_dir / "site")
+
+    # -- entry point -------------------------------------------------------
+    def run(self) -> RenderReport:
+        if not self.records_path.is_file():
+            raise RenderError(f"no page records at {self.records_path} - run extraction first")
+        if not (self.archive_dir / "warc").is_dir():
+            raise RenderError(f"no warc/ folder in {self.archive_dir} - crawl first")
+        started = time.perf_counter()
+        if self.out.exists():
+            shutil.rmtree(self.out)
+        self.out.mkdir(parents=True)
+        self._index_warcs()
+        self._scan_records()
+        self._copy_files()
+        search = IndexWriter(self.out / "search", self.out / ".search-spool")
+        crawl = self._render_captures(search)
+        self.report.search = search.close()
+        self._render_captures_lists()
+        self._write_data()
+        browse.write_all(self, crawl)
+        self._write_missing()
+        self._write_manifest()
+        shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
+        self.report.linkcheck = check_site(self.out, [s.page for s in self.pages()])
+        final = self.archive_dir / "site"
+        if final.exists():
+            shutil.rmtree(final)
+        self.out.rename(final)
+        self.report.seconds = time.perf_counter() - started
+        self.report.captures = len(self.pages())
+        self.report.urls = len(self.by_key)
+        return self.report
+
+    # -- writing -----------------------------------------------------------
+    def write(self, rel: str, template: str, **ctx: Any) -> None:
+        """Render ``template`` to the site-relative path ``rel``."""
+        ctx.setdefault("lang", "nb")
+        ctx.setdefault("csp", page_csp())
+        html = self.env.get_template(template).render(here=rel, site=self.site, **ctx)
+        self.write_bytes(rel, html.encode("utf-8"))
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        path = inside(self.out, rel)
+        if path.parent not in self.made_dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.made_dirs.add(path.parent)
+        path.write_bytes(data)
+
+    def _claim(self, path: str) -> bool:
+        """Reserve a file name; False if another capture has it (case-insensitively)."""
+        folded = path.lower()
+        if folded in self.used:
+            return False
+        self.used.add(folded)
+        return True
+
+    # -- 1. WARC index -----------------------------------------------------
+    def _index_warcs(self) -> None:
+        for entry in iter_index(self.archive_dir):
+            try:
+                split_url(entry.url)
+            except ValueError:
+                continue
+            ctype = entry.content_type.split(";", 1)[0].strip().lower()
+            if 300 <= entry.status < 400 and entry.location:
+                self.links.add_redirect(entry.url, entry.captured_at, entry.location)
+            elif entry.status != 200 or ctype in SKIP_TYPES:
+                continue
+            elif ctype in HTML_TYPES:
+                self.html_payloads[(entry.url, entry.captured_at)] = (entry.warc_file,
+                                                                      entry.offset)
+            else:
+                path = file_path(entry.url, entry.captured_at, ctype)
+                if not self._claim(path):
+                    path = file_path(entry.url, entry.captured_at, ctype, entry.record_id)
+                    if not self._claim(path):
+                        continue  # the very same record twice
+                self.links.add_file(entry.url, entry.captured_at, path)
+                self.assets.append(_Asset(entry.warc_file, entry.offset, entry.url,
+                                          entry.captured_at, ctype, path))
+
+    # -- 2. records scan ---------------------------------------------------
+    def _scan_records(self) -> None:
+        for rec in iter_records(self.records_path):
+            try:
+                cp = capture_paths(rec["url"], rec["captured_at"])
+            except ValueError:
+                logger.warning("record %s: URL %r cannot be archived, skipped",
+                               rec["id"], rec["url"])
+                self.summaries.append(None)  # keeps positions aligned with the file
+                continue
+            if not self._claim(cp.page):
+                cp = capture_paths(rec["url"], rec["captured_at"], rec["id"] or rec["captured_at"])
+                self._claim(cp.page)
+            self.links.add_page(rec["url"], rec["captured_at"], cp)
+            key = url_key(rec["url"])
+            strategy = rec.get("strategy")
+            self.by_key.setdefault(key, []).append(len(self.summaries))
+            self.summaries.append(PageSummary(
+                id=rec["id"], url=rec["url"], key=key, captured_at=rec["captured_at"],
+                title=(rec["title"] or "").strip(), language=rec["language"],
+                template=rec["template"] or "", status=int(rec["status"] or 0),
+                page=cp.page, original=cp.original, published=rec.get("published"),
+                description="",
+                strategy={k: strategy.get(k) for k in ("title", "period", "priorities")}
+                if isinstance(strategy, dict) else None,
+            ))
+        for idxs in self.by_key.values():
+            idxs.sort(key=lambda i: epoch(self.page(i).captured_at), reverse=True)
+        if not self.by_key:
+            raise RenderError(f"{self.records_path} holds no page records - run extraction "
+                              "again and check its report")
+
+    def page(self, i: int) -> PageSummary:
+        """The summary at position ``i`` of a URL's capture list (never a skipped one)."""
+        s = self.summaries[i]
+        assert s is not None
+        return s
+
+    def pages(self) -> list[PageSummary]:
+        return [s for s in self.summaries if s is not None]
+
+    def newest(self) -> list[PageSummary]:
+        """The newest capture of every URL, in URL order."""
+        return [self.page(idxs[0]) for _, idxs in sorted(self.by_key.items())]
+
+    def captures_of(self, key: str) -> list[dict[str, Any]]:
+        out = []
+        for i in self.by_key[key]:
+            s = self.page(i)
+            out.append({"captured_at": s.captured_at, "page": s.page, "original": s.original,
+                        "scheme": split_url(s.url).scheme, "status": s.status, "title": s.title})
+        return out
+
+    # -- 3. files ----------------------------------------------------------
+    def _copy_files(self) -> None:
+        for asset in sorted(self.assets, key=lambda a: (a.warc_file, a.offset)):
+            try:
+                data = read_payload(self.archive_dir, asset.warc_file, asset.offset)
+            except (OSError, ValueError) as exc:
+                logger.warning("%s: payload unreadable (%s); file not copied", asset.url, exc)
+                data = b""
+            if asset.content_type == "text/css":
+                when = epoch(asset.captured_at)
+
+                def resolve(ref: str, a: _Asset = asset, when: int = when) -> str | None:
+                    t = self.links.resolve(ref, a.url, when, "file")
+                    return relative(a.path, t.path) if t.kind == "file" else (
+                        t.url if t.kind == "keep" else None)
+
+                data = rewrite_css(decode(data, None), resolve).encode("utf-8")
+            elif asset.content_type == "image/svg+xml" or asset.path.endswith(".svg"):
+                data = inert_svg(data)
+            self.write_bytes(asset.path, data)
+            self.report.files += 1
+
+    # -- 4. captures -------------------------------------------------------
+    def _render_captures(self, search: IndexWriter) -> dict[str, Any]:
+        newest_ids = {idxs[0] for idxs in self.by_key.values()}
+        first = last = None
+        for i, rec in enumerate(iter_records(self.records_path)):
+            s = self.summaries[i] if i < len(self.summaries) else None
+            if s is None or s.url != rec["url"]:
+                continue
+            cp = CapturePaths(s.page.rsplit("/", 1)[0], s.page.rsplit("/", 1)[1][:-5])
+            captures = self.captures_of(s.key)
+            nav_page = [{"path": cp.original, "nb": "Opprinnelig visning", "en": "Original view"},
+                        {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
+                        {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
+            bann = context.banner(rec, nav_page)
+            docs = context.page_links(rec["documents"], rec, self.links, "title")
+            self.write(cp.page, "page.html", lang=rec["language"], record=rec, banner=bann,
+                       paths=cp, captures=captures,
+                       sections=context.sections(rec, self.links),
+                       links=context.page_links(rec["links"], rec, self.links, "text"),
+                       documents=docs)
+            self.write_bytes(cp.record, json.dumps(context.record_json(rec, cp, bann),
+                                                   ensure_ascii=False, indent=1).encode("utf-8"))
+            self._write_original(rec, cp, bann)
+            for d in docs:
+                entry = self.documents.setdefault(d["url"], {
+                    "url": d["url"], "title": d["label"], "kind": d["kind"], "path": d["path"],
+                    "pages": []})
+                if len(entry["pages"]) < 5 and s.page not in entry["pages"]:
+                    entry["pages"].append(s.page)
+            if i in newest_ids:
+                s.description = (rec["description"] or rec["text"] or "")[:200]
+                headings = [sec.get("heading") or "" for sec in rec["sections"] or []]
+                body = rec["text"] or " ".join(
+                    str(b.get("text") or " ".join(map(str, b.get("items") or [])))
+                    for sec in rec["sections"] or [] for b in sec.get("blocks") or [])
+                search.add([s.title or s.url, s.page, (s.published or s.captured_at)[:10],
+                            s.language, s.url, s.description], s.title, headings, body)
+            first = min(first or rec["captured_at"], rec["captured_at"])
+            last = max(last or rec["captured_at"], rec["captured_at"])
+        self.report.documents = len(self.documents)
+        return {"first": first, "last": last}
+
+    def _write_original(self, rec: dict[str, Any], cp: CapturePaths,
+                        bann: dict[str, Any]) -> None:
+        prov = rec["provenance"]
+        where = None
+        if prov.get("warc_file") and prov.get("offset") is not None:
+            where = (prov["warc_file"], int(prov["offset"]))
+        else:
+            where = self.html_payloads.get((rec["url"], rec["captured_at"]))
+        payload = None
+        if where:
+            try:
+                payload = read_payload(self.archive_dir, *where)
+            except (OSError, ValueError) as exc:
+                logger.warning("%s: original HTML unreadable (%s)", rec["url"], exc)
+        nav = [{"path": cp.page, "nb": "Lesevisning", "en": "Reading view"},
+               {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
+               {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
+        bann = dict(bann, nav=nav)
+        if payload is None:
+            self.report.no_payload += 1
+            self.write(cp.original, "original_missing.html", record=rec, banner=bann, paths=cp)
+            return
+        when = epoch(rec["captured_at"])
+
+        def rewrite(ref: str, want: str) -> str | None:
+            t = self.links.resolve(ref, rec["url"], when, "original" if want == "link" else "file")
+            if t.kind in ("page", "original", "file", "missing"):
+                return relative(cp.original, t.path)
+            if t.kind == "keep" or (t.kind == "external" and want == "link"):
+                return t.url
+            return None
+
+        ctx = {"here": cp.original, "site": self.site, "record": rec, "banner": bann}
+        banner_html = self.env.get_template("original_banner.html").render(**ctx)
+        head_html = self.env.get_template("original_head.html").render(**ctx)
+        html = make_inert(decode(payload, rec["charset"]), rec["url"], rewrite, banner_html,
+                          head_html)
+        self.write_bytes(cp.original, html.encode("utf-8"))
+
+    # -- 5. the ways in ----------------------------------------------------
+    def _render_captures_lists(self) -> None:
+        for key, idxs in self.by_key.items():
+            s = self.page(idxs[0])
+            folder = s.page.rsplit("/", 1)[0]
+            rec = {"url": s.url, "captured_at": s.captured_at, "superseded_by": None,
+                   "succession": None}
+            bann = context.banner(rec, [{"path": s.page, "nb": "Nyeste lagring",
+                                         "en": "Newest capture"},
+                                        {"path": "index.html", "nb": "Arkivets forside",
+                                         "en": "Archive home"}])
+            self.write(f"{folder}/index.html", "captures.html", url=s.url,
+                       title=s.title or s.url, captures=self.captures_of(key), banner=bann)
+
+    def _write_missing(self) -> None:
+        for url, path in sorted(self.links.missing.items()):
+            self.write(path, "not_archived.html", url=url)
+        self.report.missing = len(self.links.missing)
+
+    def _write_data(self) -> None:
+        data = self.archive_dir / "data"
+        for src in sorted(data.iterdir()):
+            if src.is_file() and src.suffix in (".jsonl", ".csv", ".json"):
+                shutil.copyfile(src, inside(self.out, f"data/{src.name}"))
+                self.made_dirs.add(self.out / "data")
+
+    def _write_manifest(self) -> None:
+        path = inside(self.out, "manifest.json")
+        with path.open("w", encoding="utf-8") as fh:
+            fh.write('{"pages":[\n')
+            for n, s in enumerate(self.pages()):
+                folder, name = s.page.rsplit("/", 1)
+                stem = name[:-5]
+                fh.write(("," if n else "") + json.dumps({
+                    "url": s.url, "captured_at": s.captured_at, "record_id": s.id,
+                    "page": s.page, "original": s.original, "record": f"{folder}/{stem}.json",
+                    "captures": f"{folder}/index.html"}, ensure_ascii=False) + "\n")
+            fh.write('],"files":[\n')
+            for n, a in enumerate(self.assets):
+                fh.write(("," if n else "") + json.dumps({
+                    "url": a.url, "captured_at": a.captured_at, "content_type": a.content_type,
+                    "path": a.path}, ensure_ascii=False) + "\n")
+            fh.write('],"missing":[\n')
+            for n, (url, p) in enumerate(sorted(self.links.missing.items())):
+                fh.write(("," if n else "") + json.dumps({"url": url, "path": p},
+                                                         ensure_ascii=False) + "\n")
+            fh.write("]}\n")
+
+
+def _software() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"akershus-archive {version('akershus-archive')}"
+    except Exception:  # not installed as a distribution: say so rather than guess
+        return "akershus-archive"

@@ -1,0 +1,194 @@
+"""Full-text search that works from file://: a sharded index loaded by script tags.
+
+Browsers refuse ``fetch()`` of file:// URLs, so the index is JavaScript:
+each shard file calls ``window.__searchShards.push({...})`` and the search
+page adds a ``<script>`` tag for just the shards a query needs. Terms are
+sharded by their first two letters, documents in fixed-size chunks, so a query
+at 20 000 pages loads a few hundred kilobytes, not the whole index.
+
+Writing streams too: postings go to per-shard spool files as pages are added,
+and each shard is assembled alone at the end.
+
+The analyser must match ``static/search.js`` exactly (the tests check it in a
+browser): lower-case, NFC, accents stripped except æ ø å (ä -> æ, ö -> ø),
+words of letters and digits, a small nb/nn stop list, and a light nb+nn
+stemmer (after Savoy's light Norwegian stemmer, as in Lucene's
+NorwegianLightStemmer, with both bokmål and nynorsk rules on).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+DOC_CHUNK = 500  # documents per docs-N.js file (about 100 KB at typical snippets)
+SPOOL_FLUSH = 200_000  # buffered postings before spooling to disk
+TITLE_WEIGHT = 10
+HEADING_WEIGHT = 5
+BODY_CAP = 10  # a word repeated 50 times is not 50 times as relevant
+
+_KEEP = frozenset("æøå")
+_MAP = {"ä": "æ", "ö": "ø"}
+_WORD = re.compile(r"[^\W_]+")
+
+# Function words of bokmål and nynorsk, kept short on purpose: a stop word
+# is dropped from queries too, so a longer list would make phrases unfindable.
+STOPWORDS = frozenset(
+    "og i på er det en et til av for som med at de den å om ikkje ikke har var vi "
+    "seg kan fra ved eller men så skal da nå han hun dei ein eit eg jeg du the of and to in".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, keeping the Norwegian letters æ, ø, å."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text.lower()):
+        if ch in _KEEP:
+            out.append(ch)
+            continue
+        ch = _MAP.get(ch, ch)
+        if ch in _KEEP or ch.isascii():
+            out.append(ch)
+            continue
+        out.append("".join(c for c in unicodedata.normalize("NFD", ch)
+                           if not unicodedata.category(c).startswith("M")))
+    return "".join(out)
+
+
+def _ends(word: str, length: int, suffix: str) -> bool:
+    return word[:length].endswith(suffix)
+
+
+def stem(word: str) -> str:
+    """Light Norwegian stemmer, bokmål and nynorsk rules together."""
+    n = len(word)
+    if n > 4 and word[n - 1] == "s":  # possessive: bilens -> bilen
+        n -= 1
+    w = word
+    if n > 7 and any(_ends(w, n, s) for s in ("heter", "heten", "heita")):
+        return w[: n - 5]
+    if n > 8 and any(_ends(w, n, s) for s in ("heiter", "leiken", "leikar")):
+        return w[: n - 6]
+    if n > 5 and any(_ends(w, n, s) for s in ("dom", "het")):
+        return w[: n - 3]
+    if n > 6 and any(_ends(w, n, s) for s in ("heit", "semd", "leik")):
+        return w[: n - 4]
+    if n > 7 and any(_ends(w, n, s) for s in ("elser", "elsen")):
+        return w[: n - 5]
+    if n > 6 and any(_ends(w, n, s) for s in
+                     ("ende", "ande", "else", "este", "aste", "eren", "aren")):
+        return w[: n - 4]
+    if n > 5 and any(_ends(w, n, s) for s in ("ere", "are", "est", "ast", "ene", "ane")):
+        return w[: n - 3]
+    if n > 4 and any(_ends(w, n, s) for s in ("er", "en", "et", "ar", "st", "te")):
+        return w[: n - 2]
+    if n > 3 and w[n - 1] in "aen":
+        return w[: n - 1]
+    return w[:n]
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, before stop words and stemming."""
+    return _WORD.findall(fold(text))
+
+
+def terms(text: str) -> Iterator[str]:
+    """Index terms of a text: folded, stop words dropped, stemmed."""
+    for w in words(text):
+        if len(w) > 1 and w not in STOPWORDS:
+            yield stem(w)
+
+
+def shard_key(term: str) -> str:
+    """Shard of a term: its first two letters as hex code points (file-name safe)."""
+    return "_".join(f"{ord(c):x}" for c in term[:2])
+
+
+def _js(var: str, payload: Any) -> str:
+    # "<\/" for "</": a payload can never end a script element it is embedded in.
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.{var}=window.{var}||[];window.{var}.push({body});\n"
+
+
+class IndexWriter:
+    """Collects pages one by one and writes the sharded index under ``out_dir``."""
+
+    def __init__(self, out_dir: Path, spool_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.spool_dir = spool_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        self._buffer: dict[str, list[str]] = defaultdict(list)
+        self._buffered = 0
+        self._docs: list[list[Any]] = []
+        self.count = 0
+        self._shards: set[str] = set()
+
+    def add(self, doc: list[Any], title: str, headings: Iterable[str], body: str) -> int:
+        """Index one page; ``doc`` is what a result shows: [title, path, date, lang, url, snippet]."""
+        doc_id = self.count
+        self.count += 1
+        weights: dict[str, int] = defaultdict(int)
+        for t in terms(title):
+            weights[t] += TITLE_WEIGHT
+        for heading in headings:
+            for t in terms(heading):
+                weights[t] += HEADING_WEIGHT
+        body_counts: dict[str, int] = defaultdict(int)
+        for t in terms(body):
+            body_counts[t] += 1
+        for t, c in body_counts.items():
+            weights[t] += min(c, BODY_CAP)
+        for t, w in weights.items():
+            key = shard_key(t)
+            self._buffer[key].append(f"{t}\t{doc_id}\t{w}\n")
+        self._buffered += len(weights)
+        self._docs.append(doc)
+        if len(self._docs) == DOC_CHUNK:
+            self._write_docs()
+        if self._buffered >= SPOOL_FLUSH:
+            self._spool()
+        return doc_id
+
+    def _write_docs(self) -> None:
+        chunk = (self.count - 1) // DOC_CHUNK
+        (self.out_dir / f"docs-{chunk}.js").write_text(
+            _js("__searchDocs", {"c": chunk, "d": self._docs}), encoding="utf-8")
+        self._docs = []
+
+    def _spool(self) -> None:
+        for key, lines in self._buffer.items():
+            with (self.spool_dir / f"{key}.tsv").open("a", encoding="utf-8") as fh:
+                fh.writelines(lines)
+            self._shards.add(key)
+        self._buffer.clear()
+        self._buffered = 0
+
+    def close(self) -> dict[str, int]:
+        """Write the remaining docs, every term shard and the manifest; remove the spool."""
+        if self._docs:
+            self._write_docs()
+        self._spool()
+        sizes = []
+        for key in sorted(self._shards):
+            postings: dict[str, list[int]] = defaultdict(list)
+            with (self.spool_dir / f"{key}.tsv").open(encoding="utf-8") as fh:
+                for line in fh:
+                    term, doc_id, weight = line.rstrip("\n").split("\t")
+                    postings[term].extend((int(doc_id), int(weight)))
+            text = _js("__searchShards", {"k": key, "t": postings})
+            (self.out_dir / f"t-{key}.js").write_text(text, encoding="utf-8")
+            sizes.append(len(text))
+        shutil.rmtree(self.spool_dir, ignore_errors=True)
+        manifest = {"shards": sorted(self._shards), "docChunk": DOC_CHUNK, "docs": self.count,
+                    "stopwords": sorted(STOPWORDS)}
+        (self.out_dir / "manifest.js").write_text(
+            f"window.__searchManifest={json.dumps(manifest, ensure_ascii=False)};\n",
+            encoding="utf-8")
+        return {"docs": self.count, "shards": len(sizes), "largest_shard": max(sizes, default=0)}

@@ -1,0 +1,109 @@
+"""What the renderer needs from the WARC files: an index, and payloads by offset.
+
+The index pass reads record headers only (warcio skips unread payloads), so
+it is cheap and keeps no bodies. Payloads are then fetched one at a time by
+(file, offset), which is also how page records point at their capture
+(``provenance.offset``). Revisit records are resolved to the response that
+holds the payload, by payload digest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One response (or resolved revisit) in the WARCs: where it is and what it is."""
+
+    url: str
+    captured_at: str
+    status: int
+    content_type: str
+    warc_file: str  # name relative to the archive's warc/ folder
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str
+    location: str | None = None  # Location header of a redirect
+
+
+def warc_files(archive_dir: Path) -> list[Path]:
+    """The archive's WARC files in name order (rotation order)."""
+    folder = archive_dir / "warc"
+    return sorted(p for p in folder.glob("*.warc*") if not p.name.endswith(".open"))
+
+
+def locate(archive_dir: Path, warc_file: str) -> Path:
+    """Find a WARC named by a record's provenance (a bare name or a relative path)."""
+    name = Path(warc_file)
+    for candidate in (archive_dir / "warc" / name.name, archive_dir / name):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"WARC file {warc_file!r} not found under {archive_dir}")
+
+
+def iter_index(archive_dir: Path) -> Iterator[IndexEntry]:
+    """Yield response and revisit records of every WARC, resolving revisits.
+
+    A revisit whose original is not in the archive is skipped with a warning.
+    """
+    by_digest: dict[str, tuple[str, int, int, str]] = {}
+    for path in warc_files(archive_dir):
+        with path.open("rb") as fh:
+            it = ArchiveIterator(fh)
+            for rec in it:
+                if rec.rec_type not in ("response", "revisit"):
+                    continue
+                h = rec.rec_headers
+                http = rec.http_headers
+                url = h.get_header("WARC-Target-URI") or ""
+                digest = h.get_header("WARC-Payload-Digest") or ""
+                status = int(http.get_statuscode() or 0) if http else 0
+                ctype = (http.get_header("Content-Type") if http else None) or ""
+                location = http.get_header("Location") if http else None
+                offset, length = it.get_record_offset(), it.get_record_length()
+                if rec.rec_type == "response":
+                    it.read_to_end(rec)
+                    length = it.get_record_length()
+                    by_digest.setdefault(digest, (path.name, offset, length, ctype))
+                    where = (path.name, offset, length)
+                else:
+                    found = by_digest.get(digest)
+                    if not found:
+                        logger.warning("revisit of %s: original payload %s not in archive",
+                                       url, digest)
+                        continue
+                    where = found[:3]
+                    ctype = ctype or found[3]
+                yield IndexEntry(
+                    url=url,
+                    captured_at=h.get_header("WARC-Date") or "",
+                    status=status,
+                    content_type=ctype,
+                    warc_file=where[0],
+                    offset=where[1],
+                    length=where[2],
+                    record_id=h.get_header("WARC-Record-ID") or "",
+                    payload_digest=digest,
+                    location=location,
+                )
+
+
+def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
+    """The HTTP body of the response record at ``offset``: de-chunked and decompressed."""
+    path = locate(archive_dir, warc_file)
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        for rec in ArchiveIterator(fh):
+            if rec.rec_type not in ("response", "resource"):
+                raise ValueError(f"{warc_file}@{offset} is a {rec.rec_type} record, not a response")
+            return rec.content_stream().read()
+    raise ValueError(f"no WARC record at {warc_file}@{offset}")
