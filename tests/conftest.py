@@ -54,7 +54,7 @@ def records(archive_dir: Path, check_digests: bool = True) -> Iterator[tuple[str
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh, check_digests=check_digests):
                 record.raw = record.content_stream().read() if record.rec_type in {
-                    "response", "revisit", "metadata", "request", "resource"} else b""
+                    "response", "revisit", "metadata", "request", "resource", "warcinfo"} else b""
                 yield path.name, record
 
 
