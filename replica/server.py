@@ -111,7 +111,8 @@ class _Handler(socketserver.StreamRequestHandler):
         payload = owner.site.render_response(method, target, host, headers, version=version)
         status = int(payload[9:12])
         owner._log(dict(time=datetime.now(timezone.utc).isoformat(), method=method,
-                        target=target, version=version, host=host, headers=headers,
+                        target=target, version=version, host=host,
+                        headers=[[k, v] for k, v in headers],
                         body_length=len(body), status=status, response_length=len(payload),
                         peer="%s:%s" % self.client_address[:2]))
         if owner.latency_ms:

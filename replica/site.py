@@ -37,8 +37,7 @@ REDIRECTS: dict[tuple[str, str], str] = {
     (WWW_HOST, "/english/responsibilites/"): "/english/areas-of-responsibility/",
     (WWW_HOST, "/tannhelse/"): "/ansvarsomrader/tannhelse/",
 }
-# Examples of URLs that answer 404, for the URL inventory (besides broken links found).
-SEED_PARENT = "/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"
+# The seed page's path with %3F decoded: a different resource (a path plus a query), 404.
 DECODED_SEED = "/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt?/internasjonal-strategi/"
 IIS = "Microsoft-IIS/8.5"
 PAGE_SIZE = 10
@@ -200,7 +199,7 @@ class Site:
         if which == "":
             return self._foreign(host_header)
         if which == BARE_HOST:
-            return self._redirect(f"{WWW_ORIGIN}{raw_target if raw_target.startswith('/') else path}")
+            return self._redirect(f"{WWW_ORIGIN}{path}" + (f"?{query}" if query else ""))
         path = normalise_path(path)
         if method not in ("GET", "HEAD", "POST"):
             resp = self._not_found(path, status=405)
@@ -368,5 +367,26 @@ def all_urls(era: str = DEFAULT_ERA) -> list[UrlEntry]:
     return get_site(era).entries()
 
 
+def expected_crawl(era: str = DEFAULT_ERA, *, obey_robots: bool = True,
+                   use_sitemap: bool = False) -> set[str]:
+    """URLs a crawler starting at http://www.akershus.no/ should fetch, each once.
+
+    Linked URLs (pages, news, listings, requisites, documents, redirects and
+    broken links), plus sitemap-only pages when the crawler reads the sitemap;
+    robots.txt, sitemap.xml and calendar days are left out.
+    """
+    urls = set()
+    for entry in all_urls(era):
+        if entry.kind in ("robots", "sitemap"):
+            continue
+        if not (entry.linked or (use_sitemap and entry.in_sitemap)):
+            continue
+        if obey_robots and entry.robots_disallowed:
+            continue
+        urls.add(entry.url)
+    return urls
+
+
 def iter_pages(era: str = DEFAULT_ERA) -> Iterable[Page]:
+    """All HTML pages of ``era`` (hand-written and generated), in source order."""
     return get_site(era).pages.values()
