@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any
 
 from archive.decoding import has_mojibake
@@ -92,7 +93,12 @@ class AtomicWriter:
         self.fh = self.tmp.open("w", encoding="utf-8", newline="\n")
         return self.fh
 
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         assert self.fh is not None
         self.fh.close()
         if exc_type is None:
@@ -204,4 +210,4 @@ def run_extract(archive_dir: Path) -> ExtractReport:
     return report
 
 
-__all__ = ["ExtractReport", "Damage", "iter_records", "run_extract"]
+__all__ = ["Damage", "ExtractReport", "iter_records", "run_extract"]

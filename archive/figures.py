@@ -29,18 +29,14 @@ APPROX = ("om lag", "omlag", "ca.", "ca", "cirka", "omtrent", "rundt", "nesten",
           "nearly", "almost", "more than", "over")
 # Little words after a number that are not what it counts (then look left).
 NOT_NOUNS = frozenset(
-    "frem fram mot i til på av for og eller som er var har hadde blir ble skal vil kan "
-    "med fra innen etter før ved om per pr at det den de en et ein eit ei "
-    "towards to in on of for and or by from with is are was were will has have the a an "
-    "than enn within until".split()
+    ["frem", "fram", "mot", "i", "til", "på", "av", "for", "og", "eller", "som", "er", "var", "har", "hadde", "blir", "ble", "skal", "vil", "kan", "med", "fra", "innen", "etter", "før", "ved", "om", "per", "pr", "at", "det", "den", "de", "en", "et", "ein", "eit", "ei", "towards", "to", "in", "on", "of", "for", "and", "or", "by", "from", "with", "is", "are", "was", "were", "will", "has", "have", "the", "a", "an", "than", "enn", "within", "until"]
 )
 MONTHS = frozenset(
-    "januar februar mars april mai juni juli august september oktober november desember "
-    "january february march may june july october december".split()
+    ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember", "january", "february", "march", "may", "june", "july", "october", "december"]
 )
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 # Prepositions that tie a number to the noun before it: "en økning på 200 000".
-LINKING = frozenset("på av med til of by to".split())
+LINKING = frozenset(["på", "av", "med", "til", "of", "by", "to"])
 # Spans that hold digits but no figure: phone numbers, dates, times, year ranges.
 NOT_FIGURES = re.compile(
     r"(?:\+47\s?)?(?<!\d)\d{2}(?:\s\d{2}){3}(?!\d)|(?<!\d)\d{3}\s\d{2}\s\d{3}(?!\d)"
@@ -49,8 +45,7 @@ NOT_FIGURES = re.compile(
 )
 # Words that describe rather than name what is counted: the noun follows them.
 ADJECTIVES = frozenset(
-    "nye flere store små unge eldre gamle ulike egne new young old more different "
-    "several".split()
+    ["nye", "flere", "store", "små", "unge", "eldre", "gamle", "ulike", "egne", "new", "young", "old", "more", "different", "several"]
 )
 ADJECTIVE_ENDINGS = ("ende", "ige", "iske", "lige")
 

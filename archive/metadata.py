@@ -23,20 +23,17 @@ LANGUAGE_ALIASES = {
 # standard and rare in the others (bokmål "ikke/jeg/hva", nynorsk
 # "ikkje/eg/kva/vere"). Ties and pages without any default to bokmål.
 STOPWORDS = {
-    "nb": frozenset("og i det som er en på for med av til ikke de den jeg hva fra har "
-                    "skal kan vil blir være også ved etter dette".split()),
-    "nn": frozenset("og i det som er ein på for med av til ikkje dei den eg kva frå har "
-                    "skal kan vil blir vere også ved etter dette korleis".split()),
-    "en": frozenset("the and of to in is for on with as by that this are from be "
-                    "will our we it an".split()),
+    "nb": frozenset(["og", "i", "det", "som", "er", "en", "på", "for", "med", "av", "til", "ikke", "de", "den", "jeg", "hva", "fra", "har", "skal", "kan", "vil", "blir", "være", "også", "ved", "etter", "dette"]),
+    "nn": frozenset(["og", "i", "det", "som", "er", "ein", "på", "for", "med", "av", "til", "ikkje", "dei", "den", "eg", "kva", "frå", "har", "skal", "kan", "vil", "blir", "vere", "også", "ved", "etter", "dette", "korleis"]),
+    "en": frozenset(["the", "and", "of", "to", "in", "is", "for", "on", "with", "as", "by", "that", "this", "are", "from", "be", "will", "our", "we", "it", "an"]),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # "Publisert: 12.03.2015 Sist endret: 04.11.2019" and English equivalents.
 _DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
-PUBLISHED_RE = re.compile(r"(?:publisert|published|publisert dato)\s*:?\s*" + _DATE, re.I)
+PUBLISHED_RE = re.compile(r"(?:publisert|published|publisert dato)\s*:?\s*" + _DATE, re.IGNORECASE)
 MODIFIED_RE = re.compile(
-    r"(?:sist endret|sist oppdatert|oppdatert|endret|last modified|updated)\s*:?\s*" + _DATE, re.I
+    r"(?:sist endret|sist oppdatert|oppdatert|endret|last modified|updated)\s*:?\s*" + _DATE, re.IGNORECASE
 )
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY = re.compile(_DATE)

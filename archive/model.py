@@ -5,6 +5,7 @@ source; ``archive/schema/page.schema.json`` is the generated file kept in the
 repository (a test checks it is current) and copied beside every extract.
 """
 
+# ruff: noqa: RUF009 - doc() returns dataclasses.field(), the documented way to add metadata
 from __future__ import annotations
 
 import json
@@ -86,7 +87,7 @@ class Image:
     type: Literal["image"] = field(default="image", init=False)
 
 
-Block = Union[Paragraph, ListBlock, Table, Contact, Quote, Image]
+Block = Paragraph | ListBlock | Table | Contact | Quote | Image
 
 
 @dataclass(slots=True)

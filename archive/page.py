@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from archive.decoding import decode_html
 from archive.metadata import dates_of, language_of, notice_of, remove_notice_text, title_of
-from archive.model import Document, PageRecord, Provenance, RecordLocation, Section
+from archive.model import Document, Link, PageRecord, Provenance, RecordLocation, Section
 from archive.parse import (
     content_root,
     links_of,
@@ -41,7 +41,7 @@ class Page:
     modified: str | None
     sections: list[Section]
     text: str
-    links: list
+    links: list[Link]
     documents: list[tuple[str, str, str]]
 
 

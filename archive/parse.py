@@ -19,7 +19,6 @@ from lxml import etree, html
 from archive.model import (
     Block,
     Contact,
-    Document,
     Image,
     Link,
     ListBlock,
@@ -34,15 +33,14 @@ _WS = re.compile(r"\s+")
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Inline elements: their text joins the running paragraph instead of starting a block.
 INLINE = frozenset(
-    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup "
-    "time u var wbr font label ins del".split()
+    ["a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "label", "ins", "del"]
 )
 BLOCK_CONTAINERS = frozenset(
-    "div section article main aside center body html details summary fieldset".split()
+    ["div", "section", "article", "main", "aside", "center", "body", "html", "details", "summary", "fieldset"]
 )
 # File extensions of linked documents (what the legacy site linked as files).
 DOCUMENT_EXTENSIONS = frozenset(
-    "pdf doc docx xls xlsx ppt pptx odt ods odp rtf zip csv txt xml".split()
+    ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "zip", "csv", "txt", "xml"]
 )
 _PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
@@ -65,7 +63,7 @@ def parse_document(text: str) -> etree._Element | None:
 
 def element_text(el: etree._Element, skip: frozenset[str] = frozenset()) -> str:
     """Text of an element, ``<br>`` as a space, skipping subtrees with tags in ``skip``."""
-    return clean(" ".join(_texts(el, skip)))
+    return clean("".join(_texts(el, skip)))
 
 
 def _texts(el: etree._Element, skip: frozenset[str]) -> Iterator[str]:
@@ -105,7 +103,7 @@ class Walk:
         self.section().blocks.append(block)
 
     def flush(self) -> None:
-        text = clean(" ".join(self.pending))
+        text = clean("".join(self.pending))
         self.pending.clear()
         if text:
             self.section().blocks.append(Paragraph(text))
@@ -142,7 +140,7 @@ def _walk(el: etree._Element, tag: str, walk: Walk, in_ingress: bool) -> None:
         if tag == "br":
             walk.pending.append(" ")
         elif tag == "span" or tag == "font" or el.find(".//img") is None:
-            walk.pending.append(element_text(el))
+            walk.pending.append("".join(_texts(el, frozenset())))
         else:
             _walk_children(el, walk, in_ingress)
         return
@@ -172,8 +170,10 @@ def _walk(el: etree._Element, tag: str, walk: Walk, in_ingress: bool) -> None:
             walk.add(table)
     elif tag == "blockquote":
         cite_el = el.find(".//cite")
-        cite = element_text(cite_el) if cite_el is not None else None
-        text = element_text(el, skip=frozenset({"cite"}) if cite else frozenset())
+        if cite_el is None:
+            cite_el = el.find(".//footer")
+        cite = element_text(cite_el).lstrip("—–- ") if cite_el is not None else None
+        text = element_text(el, skip=frozenset({"cite", "footer"}) if cite else frozenset())
         if text:
             walk.add(Quote(text=text, cite=cite or None))
     elif tag == "img":

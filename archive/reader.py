@@ -59,7 +59,6 @@ class Capture:
     record_id: str
     payload_digest: str | None
     payload: bytes | None = None
-    payload_length: int | None = None
     refers_to: RecordRef | None = None
 
     @property

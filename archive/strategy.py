@@ -20,9 +20,10 @@ stem but mean something else are kept out by the patterns (``målgruppe``,
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from archive.model import Figure, ListBlock, Paragraph, Period, Quote, Section, Strategy
 from archive.figures import find_figures
+from archive.model import Figure, ListBlock, Paragraph, Period, Quote, Section, Strategy
 
 KIND_WORD = re.compile(
     r"^(\w*strategi(en|er|ene)?|\w*strateg(y|ies)|\w*plan(en|er|ane|ene)?|"
@@ -40,14 +41,14 @@ PRIORITY_WORD = re.compile(
 # Headings made only of these words are not strategy names (e.g. "Strategier").
 _WORD = re.compile(r"[^\W\d_]+")
 PERIOD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:-|–|—|/|til|to)\s*((?:19|20)\d{2}|\d{2})(?!\d)")
-TOWARDS = re.compile(r"\b(?:mot|fram til|frem til|innen|towards|until|to)\s+((?:19|20)\d{2})\b", re.I)
+TOWARDS = re.compile(r"\b(?:mot|fram til|frem til|innen|towards|until|to)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 GOAL_LABEL = re.compile(
     r"^(?:overordnet |overordna )?(?:hovedmål|hovudmål|mål|målsetting|visjon|vision|goal|objective)"
     r"\s*[:–-]\s*(.+)$",
-    re.I,
+    re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])")
-NORMATIVE = re.compile(r"\b(skal|skall|shall|will|aims to|should)\b", re.I)
+NORMATIVE = re.compile(r"\b(skal|skall|shall|will|aims to|should)\b", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
@@ -114,9 +115,10 @@ def _find_section(sections: list[Section], pattern: re.Pattern[str]) -> int | No
 def _find_priorities(sections: list[Section]) -> int | None:
     """First section with a priorities heading that holds a list or sub-headings."""
     for i, s in enumerate(sections):
-        if s.heading and has_word(s.heading, PRIORITY_WORD):
-            if any(isinstance(b, ListBlock) for b in s.blocks) or _subsections(sections, i):
-                return i
+        if s.heading and has_word(s.heading, PRIORITY_WORD) and (
+            any(isinstance(b, ListBlock) for b in s.blocks) or _subsections(sections, i)
+        ):
+            return i
     return None
 
 
@@ -174,7 +176,7 @@ def _goal(sections: list[Section], i: int | None) -> str | None:
     for block in blocks:
         if isinstance(block, Quote):
             return block.text
-    for prev, block in zip(blocks, blocks[1:]):
+    for prev, block in pairwise(blocks):
         if isinstance(prev, Paragraph) and prev.text.rstrip().endswith(":"):
             if isinstance(block, Paragraph):
                 return block.text
@@ -194,9 +196,12 @@ def _period_in_text(sections: list[Section]) -> Period | None:
             return p
     for s in sections:
         for b in s.blocks:
-            if isinstance(b, Paragraph) and has_word(b.text, KIND_WORD):
-                if (p := period_of(b.text)) is not None:
-                    return p
+            if (
+                isinstance(b, Paragraph)
+                and has_word(b.text, KIND_WORD)
+                and (p := period_of(b.text)) is not None
+            ):
+                return p
     return None
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fixtures_archive_pages import SITE, sample_archive
+
 from archive.decoding import decode_html, has_mojibake
 from archive.extract import run_extract
-from fixtures_archive_pages import SITE, sample_archive
 
 
 def test_latin1_declared_in_header_is_read_as_windows_1252() -> None:

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from fixtures_archive_pages import SEED_URL, sample_archive
 
 from archive.errors import ArchiveError
 from archive.export import PAGE_COLUMNS, run_export
 from archive.extract import run_extract
-from fixtures_archive_pages import SEED_URL, sample_archive
 
 
 @pytest.fixture()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from fixtures_archive_pages import SEED_URL, SITE, sample_archive
 
 from archive.errors import ArchiveError
 from archive.extract import run_extract
 from archive.model import SCHEMA_PATH, page_schema, schema_text
-from fixtures_archive_pages import SEED_URL, SITE, sample_archive
 
 
 @pytest.fixture()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from archive.model import to_jsonable
-from archive.page import read_page
 from fixtures_archive import CHROME_STRINGS, legacy_page, report_page
 from fixtures_archive_pages import (
     CONTACT_BODY,
@@ -15,6 +13,9 @@ from fixtures_archive_pages import (
     SITE,
     seed_html,
 )
+
+from archive.model import to_jsonable
+from archive.page import read_page
 
 
 def sections_json(page) -> str:  # type: ignore[no-untyped-def]

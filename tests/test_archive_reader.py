@@ -7,12 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
+from fixtures_archive import Response, write_warc
+from fixtures_archive_pages import SEED_URL, SITE, sample_archive
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import ArchiveError
 from archive.reader import ArchiveReader
-from fixtures_archive import Response, write_warc
-from fixtures_archive_pages import SEED_URL, SITE, sample_archive
 
 
 def test_every_response_and_revisit_is_a_capture(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_payload_is_dechunked_and_gunzipped(tmp_path: Path) -> None:
     assert second_seed.header("Transfer-Encoding") == "chunked"
     assert second_seed.payload is not None
     assert second_seed.payload.startswith(b"<!DOCTYPE html>")
-    assert "Internasjonal strategi".encode() in second_seed.payload
+    assert b"Internasjonal strategi" in second_seed.payload
 
 
 def test_revisit_resolves_to_the_original_payload(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_revisit_without_its_original_is_reported(tmp_path: Path) -> None:
         Response(SITE + "/a/", html, date="2020-01-01T00:00:00Z"),
         Response(SITE + "/a/", html, date="2020-01-02T00:00:00Z"),
     ])
-    revisit = [c for c in ArchiveReader(full).captures() if c.record_type == "revisit"][0]
+    revisit = next(c for c in ArchiveReader(full).captures() if c.record_type == "revisit")
     with (full / "warc" / "a.warc.gz").open("rb") as fh:
         fh.seek(revisit.offset)
         member = fh.read(revisit.length)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from fixtures_archive import legacy_page
+from fixtures_archive_pages import ENGLISH_BODY, PLAN_BODY, SEED_GOAL, SEED_URL, SITE, seed_html
+
 from archive.figures import find_figures
 from archive.page import read_page
 from archive.strategy import detect_strategy, period_of
-from fixtures_archive import legacy_page
-from fixtures_archive_pages import ENGLISH_BODY, PLAN_BODY, SEED_GOAL, SEED_URL, SITE, seed_html
 
 
 def strategy_of(html: str, url: str = SITE + "/x/"):  # type: ignore[no-untyped-def]
