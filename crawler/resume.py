@@ -48,15 +48,23 @@ class ArchiveState:
     decided: set[str] = field(default_factory=set)
 
     def frontier(self, seeds: list[str]) -> list[tuple[Outlink, int]]:
-        """Links not yet archived, reached breadth-first from the seeds, with their hops."""
-        out: list[tuple[Outlink, int]] = []
+        """Links not yet archived, reached breadth-first from the seeds, with their hops.
+
+        Links the crawl had already decided to follow (from its metadata records)
+        come first, links re-read from pages it died on before deciding come last:
+        the order in which the first run met them, so limits such as the trap
+        rule's query-variant budget fall on the same URLs.
+        """
+        decided: list[tuple[Outlink, int]] = []
+        undecided: list[tuple[Outlink, int]] = []
         queue: deque[tuple[str, int]] = deque((s, 0) for s in seeds)
         seen: set[str] = set(seeds)
         for seed in seeds:
             if seed not in self.done:
-                out.append((Outlink(seed, "L", "seed"), 0))
+                decided.append((Outlink(seed, "L", "seed"), 0))
         while queue:
             url, hops = queue.popleft()
+            out = decided if url in self.decided else undecided
             for link in self.links.get(url, []):
                 if link.url in seen:
                     continue
@@ -66,7 +74,7 @@ class ArchiveState:
                     queue.append((link.url, next_hops))
                 else:
                     out.append((link, next_hops))
-        return out
+        return decided + undecided
 
 
 def read_state(archive_dir: Path) -> dict[str, Any] | None:

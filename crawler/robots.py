@@ -13,7 +13,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
+from twisted.internet.defer import Deferred
 
 
 class SiteRobotsMiddleware(RobotsTxtMiddleware):
@@ -27,6 +29,20 @@ class SiteRobotsMiddleware(RobotsTxtMiddleware):
         self._stats = crawler.stats
         self._parsers = {}
         self._parserimpl = load_object(crawler.settings.get("ROBOTSTXT_PARSER"))
+
+    async def robot_parser(self, request: Request) -> Any:
+        """The host's parser, also for requests that waited while robots.txt was fetched.
+
+        Several requests waiting on the same fetch share one Deferred, and only
+        the first waiter is handed the parser (the next ones get None, which
+        would let them through). Once the fetch is over, read the parser again.
+        """
+        parser = await super().robot_parser(request)
+        if parser is None:
+            current = self._parsers.get(urlparse_cached(request).netloc)
+            if not isinstance(current, Deferred):
+                return current
+        return parser
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         if request.meta.get("dont_obey_robotstxt"):

@@ -1,0 +1,170 @@
+"""Search: Norwegian-aware analysis, the sharded index, and the real search.js on replica texts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from render.search_index import DOC_CHUNK, IndexWriter, fold, shard_key, stem, terms
+
+STATIC = Path(__file__).resolve().parent.parent / "render" / "static"
+NODE = shutil.which("node")
+
+
+def test_fold_keeps_norwegian_letters_and_folds_case_and_accents() -> None:
+    assert fold("ÆØÅ Ærlig Øst Årsrapport") == "æøå ærlig øst årsrapport"
+    assert fold("Crème brûlée, Müller") == "creme brulee, muller"
+    assert fold("Göteborg Ärø") == "gøteborg ærø"
+    assert fold("NÆRINGS- OG SAMFUNNSUTVIKLING") == "nærings- og samfunnsutvikling"
+    assert fold("A\u030angstrøm") == "ångstrøm"  # decomposed å is still å
+
+
+@pytest.mark.parametrize("forms", [
+    ["prioriteringer", "prioritering", "prioriteringen", "prioriteringene"],
+    ["tematiske", "tematisk"],
+    ["skole", "skolen", "skoler", "skolene"],          # bokmål
+    ["skule", "skulen", "skulane"],                    # nynorsk
+    ["fylkeskommune", "fylkeskommunen", "fylkeskommunens"],
+    ["næring", "nærings", "næringer"],
+])
+def test_light_stemmer_joins_inflected_forms(forms: list[str]) -> None:
+    assert len({stem(f) for f in forms}) == 1, {f: stem(f) for f in forms}
+
+
+def test_terms_drop_stop_words_and_split_on_punctuation() -> None:
+    assert list(terms("Nærings- og samfunnsutvikling")) == ["næring", "samfunnsutvikling"]
+    assert list(terms("Tematiske prioriteringer")) == ["tematisk", "prioritering"]
+    assert list(terms("TEMATISKE PRIORITERINGER")) == ["tematisk", "prioritering"]
+    assert list(terms("2014-2018")) == ["2014", "2018"]
+
+
+def test_shard_keys_are_file_name_safe() -> None:
+    assert shard_key("tematisk") == "74_65"
+    assert shard_key("æøå") == "e6_f8"
+    assert re.fullmatch(r"[0-9a-f_]+", shard_key("ø"))
+
+
+# --- the index over the replica's own texts ----------------------------------
+
+def _flatten(block: Any) -> list[str]:
+    if isinstance(block, str):
+        return [block]
+    if isinstance(block, (tuple, list)):
+        return [s for b in block for s in _flatten(b)]
+    return []
+
+
+def replica_docs() -> list[tuple[str, str, list[str], str]]:
+    """(path, title, headings, text) of every page of the replica (2020 era)."""
+    site_mod = pytest.importorskip("replica.site")
+    site = site_mod.Site("2020")
+    out = []
+    for path, page in sorted(site.pages.items()):
+        headings = [b[1] for b in page.blocks if b and b[0] in ("h2", "h3")]
+        text = " ".join([page.ingress, *_flatten([b[1:] for b in page.blocks])])
+        out.append((path, page.title, headings, text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def replica_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple]]:
+    out = tmp_path_factory.mktemp("index")
+    docs = replica_docs()
+    writer = IndexWriter(out / "search", out / "spool")
+    for path, title, headings, text in docs:
+        writer.add([title, f"pages{path}index.html", "2020-09-14", "nb", path, text[:100]],
+                   title, headings, text)
+    stats = writer.close()
+    assert stats["docs"] == len(docs) and not (out / "spool").exists()
+    return out / "search", docs
+
+
+def load_shard(folder: Path, key: str) -> dict[str, list[int]]:
+    text = (folder / f"t-{key}.js").read_text(encoding="utf-8")
+    payload = text[text.index(".push(") + 6: text.rindex(");")]
+    return json.loads(payload.replace("<\\/", "</"))["t"]
+
+
+def python_query(folder: Path, query: str) -> list[int]:
+    """The AND query search.js runs, over the written shards (exact terms)."""
+    sets = []
+    for t in terms(query):
+        postings = load_shard(folder, shard_key(t)).get(t, [])
+        sets.append(set(postings[::2]))
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def test_index_finds_the_seed_page_among_replica_pages(replica_index) -> None:
+    folder, docs = replica_index
+    paths = [d[0] for d in docs]
+    seed = next(i for i, p in enumerate(paths) if p.endswith("/internasjonal-strategi/"))
+    assert seed in python_query(folder, "Tematiske prioriteringer")
+    assert seed in python_query(folder, "tematiske PRIORITERINGER")
+    assert seed in python_query(folder, "Nærings- og samfunnsutvikling")
+    assert seed in python_query(folder, "prioritering")  # singular finds the plural
+
+
+def test_index_is_sharded_and_manifest_lists_every_shard(replica_index) -> None:
+    folder, docs = replica_index
+    manifest_js = (folder / "manifest.js").read_text(encoding="utf-8")
+    manifest = json.loads(manifest_js[manifest_js.index("=") + 1: manifest_js.rindex(";")])
+    shards = {p.name[2:-3] for p in folder.glob("t-*.js")}
+    assert set(manifest["shards"]) == shards and len(shards) > 20
+    assert manifest["docs"] == len(docs) and manifest["docChunk"] == DOC_CHUNK
+    assert len(list(folder.glob("docs-*.js"))) == -(-len(docs) // DOC_CHUNK)
+    for f in folder.glob("*.js"):
+        assert "</script" not in f.read_text(encoding="utf-8").lower()
+
+
+# --- the real search.js, run by node when it is installed ----------------------
+
+HARNESS = r"""
+const fs = require("fs"), vm = require("vm"), path = require("path");
+const dir = process.argv[2];
+const scripts = [];
+global.window = global;
+global.document = {
+  currentScript: null,
+  getElementById: () => null,
+  createElement: () => ({}),
+  head: { appendChild: (s) => { vm.runInThisContext(fs.readFileSync(path.join(dir, s.src), "utf8")); s.onload(); } },
+};
+vm.runInThisContext(fs.readFileSync(path.join(dir, "search/manifest.js"), "utf8"));
+vm.runInThisContext(fs.readFileSync(process.argv[3], "utf8"));
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+const out = { terms: input.texts.map((t) => window.archiveSearch.terms(t)), results: {} };
+Promise.all(input.queries.map((q) => window.archiveSearch.query(q).then((r) => {
+  out.results[q] = r.docs.map((d) => d[4]);
+}))).then(() => process.stdout.write(JSON.stringify(out)));
+"""
+
+
+def run_search_js(site_root: Path, texts: list[str], queries: list[str]) -> dict[str, Any]:
+    harness = site_root / "harness.js"
+    harness.write_text(HARNESS, encoding="utf-8")
+    proc = subprocess.run([NODE, str(harness), str(site_root), str(STATIC / "search.js")],
+                          input=json.dumps({"texts": texts, "queries": queries}),
+                          capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (the browser tests cover this)")
+def test_search_js_matches_python_and_finds_seed(replica_index) -> None:
+    folder, docs = replica_index
+    texts = [d[3] for d in docs] + ["ÆØÅ Ærlig Crème Göteborg NÆRINGS-", "A\u030angstrøm"]
+    queries = ["Tematiske prioriteringer", "nærings- og samfunnsutvikling", "TEMATISK",
+               "temat", "xyzzyplugh"]
+    out = run_search_js(folder.parent, texts, queries)
+    assert out["terms"] == [list(terms(t)) for t in texts]  # one analyser in two languages
+    seed = next(d[0] for d in docs if d[0].endswith("/internasjonal-strategi/"))
+    assert out["results"]["Tematiske prioriteringer"][0] == seed
+    assert seed in out["results"]["nærings- og samfunnsutvikling"]
+    assert seed in out["results"]["TEMATISK"]
+    assert seed in out["results"]["temat"]  # the word being typed matches as a prefix
+    assert out["results"]["xyzzyplugh"] == []
