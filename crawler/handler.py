@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from io import BytesIO
 from typing import Any
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
+from scrapy.exceptions import (DownloadConnectionRefusedError, DownloadFailedError,
+                               DownloadTimeoutError)
 from scrapy.responsetypes import responsetypes
-from twisted.internet.error import ConnectionRefusedError, TimeoutError
+from warcio.statusandheaders import StatusAndHeadersParser
 
 from crawler.resume import Revisitable
 from crawler.warcfile import RawHeaders, payload_digest, warc_date
@@ -29,6 +32,72 @@ logger = logging.getLogger(__name__)
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # WARC 1.1 names for why a record holds less than the server meant to send.
 TRUNCATED_VALUES = {"length": "length", "time": "time", "disconnect": "disconnect"}
+
+
+# Fetches that gave Scrapy no response, one class per reason so the crawl
+# report's ``errors`` (Scrapy's exception counts) names the reason; the
+# ``wire/error/<reason>`` stats count the same. All are retried (RETRY_EXCEPTIONS).
+class WireFetchError(DownloadFailedError):
+    """Base: the server answered nothing usable as an HTTP response."""
+
+
+class ConnectFailed(WireFetchError, DownloadConnectionRefusedError):
+    """No connection could be made."""
+
+
+class ResponseTimeout(WireFetchError, DownloadTimeoutError):
+    """No complete response head within DOWNLOAD_TIMEOUT."""
+
+
+class ConnectionReset(WireFetchError):
+    """The connection failed before a complete response head."""
+
+
+class NoResponse(WireFetchError):
+    """The server closed the connection before a complete response head."""
+
+
+class BadStatusLine(WireFetchError):
+    """The answer has no readable HTTP status line (misspelt, or HTTP/0.9-style)."""
+
+
+class HeadTooLarge(WireFetchError):
+    """The response head is larger than WIRE_MAX_HEAD_SIZE."""
+
+
+WIRE_ERRORS: dict[str, type[WireFetchError]] = {
+    "connect": ConnectFailed, "timeout": ResponseTimeout, "reset": ConnectionReset,
+    "no_response": NoResponse, "bad_status_line": BadStatusLine,
+    "head_too_large": HeadTooLarge,
+}
+
+
+class _UnparsedHead(RawHeaders):
+    """The head part of an answer that is not well-formed HTTP, kept byte for byte.
+
+    warcio treats a head without status text or headers as absent and would drop
+    its bytes from the record; these bytes are what the server sent.
+    """
+
+    def __bool__(self) -> bool:
+        return bool(self.headers_buff)
+
+
+def split_unparsed(data: bytes) -> tuple[RawHeaders, bytes]:
+    """Split an answer that is not well-formed HTTP into (head, payload) as readers will.
+
+    The split is made by warcio's own lenient parser, the one ``warcio check``,
+    pywb and the archive reader use to read a response record back, so the
+    payload digest written is the one they compute.
+    """
+    stream = BytesIO(data)
+    try:
+        parsed = StatusAndHeadersParser([], verify=False).parse(stream)
+    except EOFError:
+        return _UnparsedHead("", [], "", b""), data
+    cut = stream.tell()
+    return _UnparsedHead(parsed.statusline, parsed.headers, parsed.protocol, data[:cut]), \
+        data[cut:]
 
 
 class RecordingDownloadHandler(BaseDownloadHandler):
@@ -60,9 +129,11 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             exchange = await client.fetch(request.url, headers, request.method)
         except WireError as exc:
             self.crawler.stats.inc_value(f"wire/error/{exc.reason}")
-            if exc.reason in {"timeout"}:
-                raise TimeoutError(str(exc)) from exc
-            raise ConnectionRefusedError(str(exc)) from exc
+            if exc.exchange is not None and (exc.exchange.head or exc.exchange.raw_body):
+                # Some bytes arrived: archive them as received before reporting the failure.
+                request.meta["warc"] = self.archive(exc.exchange)
+            raise WIRE_ERRORS.get(exc.reason, WireFetchError)(
+                f"{exc.reason}: {exc} ({request.url})") from exc
         request.meta["warc"] = self.archive(exchange)
         return self.to_response(request, exchange)
 
@@ -76,9 +147,17 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         resp_headers = dict(common)
         if ex.truncated:
             resp_headers["WARC-Truncated"] = TRUNCATED_VALUES.get(ex.truncated, "unspecified")
-        status_line = f"{ex.status} {ex.reason}".rstrip()
-        http_headers = RawHeaders(status_line, ex.headers, ex.protocol, bytes(ex.head))
-        payload = bytes(ex.raw_body)
+        if ex.status:
+            status_line = f"{ex.status} {ex.reason}".rstrip()
+            http_headers = RawHeaders(status_line, ex.headers, ex.protocol, bytes(ex.head))
+            payload = bytes(ex.raw_body)
+        else:
+            # No parseable HTTP head (misspelt status line, HTTP/0.9-style body, a head
+            # cut short or over WIRE_MAX_HEAD_SIZE). Still a ``response`` record holding
+            # the bytes exactly as received, like any other answer: it is what the
+            # server said, and WARC readers (warcio, pywb) read response records
+            # leniently. WARC-Truncated says when it stopped short.
+            http_headers, payload = split_unparsed(bytes(ex.raw_body))
         digest = payload_digest(payload)
         earlier = warc.digests.get(digest) if 200 <= ex.status < 300 and payload else None
         if earlier is not None and not ex.truncated:

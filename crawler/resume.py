@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,35 +45,45 @@ class ArchiveState:
     links: dict[str, list[Outlink]] = field(default_factory=dict)
     # Pages whose links come from the crawl's own metadata record (its decisions).
     decided: set[str] = field(default_factory=set)
+    order: list[str] = field(default_factory=list)  # decided pages, in decision order
+    hops: dict[str, int] = field(default_factory=dict)
 
     def frontier(self, seeds: list[str]) -> list[tuple[Outlink, int]]:
-        """Links not yet archived, reached breadth-first from the seeds, with their hops.
+        """Links not yet archived, in the order the first run decided on them, with hops.
 
-        Links the crawl had already decided to follow (from its metadata records)
-        come first, links re-read from pages it died on before deciding come last:
-        the order in which the first run met them, so limits such as the trap
-        rule's query-variant budget fall on the same URLs.
+        Metadata records are written as the spider decides, so reading them in
+        file order replays the first run's decisions in their order; links re-read
+        from pages it died on before deciding come last. Limits such as the trap
+        rule's query-variant budget therefore fall on the same URLs.
         """
-        decided: list[tuple[Outlink, int]] = []
-        undecided: list[tuple[Outlink, int]] = []
-        queue: deque[tuple[str, int]] = deque((s, 0) for s in seeds)
-        seen: set[str] = set(seeds)
+        out: list[tuple[Outlink, int]] = []
+        seen: set[str] = set(self.done)
         for seed in seeds:
-            if seed not in self.done:
-                decided.append((Outlink(seed, "L", "seed"), 0))
-        while queue:
-            url, hops = queue.popleft()
-            out = decided if url in self.decided else undecided
-            for link in self.links.get(url, []):
-                if link.url in seen:
-                    continue
-                seen.add(link.url)
+            if seed not in seen:
+                seen.add(seed)
+                out.append((Outlink(seed, "L", "seed"), 0))
+        link_hops: dict[str, int] = {}
+        undecided = [u for u in self.links if u not in self.decided]
+        for page in self.order + undecided:
+            hops = self.hops.get(page, link_hops.get(page, 0))
+            for link in self.links.get(page, []):
                 next_hops = hops + (1 if link.hop == "L" else 0)
-                if link.url in self.done:
-                    queue.append((link.url, next_hops))
-                else:
+                link_hops.setdefault(link.url, next_hops)
+                if link.url not in seen:
+                    seen.add(link.url)
                     out.append((link, next_hops))
-        return decided + undecided
+        return out
+
+
+    def known_hops(self, seeds: list[str]) -> dict[str, int]:
+        """Link hops of every URL the archive's pages lead to."""
+        hops: dict[str, int] = dict.fromkeys(seeds, 0)
+        for page in self.order + [u for u in self.links if u not in self.decided]:
+            base = self.hops.get(page, hops.get(page, 0))
+            hops.setdefault(page, base)
+            for link in self.links.get(page, []):
+                hops.setdefault(link.url, base + (1 if link.hop == "L" else 0))
+        return hops
 
 
 def read_state(archive_dir: Path) -> dict[str, Any] | None:
@@ -119,8 +128,12 @@ def _take_metadata(state: ArchiveState, record: Any) -> None:
             links.append(Outlink(parts[0], parts[1], " ".join(parts[2:])))
         elif name == "skipped" and parts:
             skipped.add(parts[0])
+        elif name == "hops" and value.isdigit():
+            state.hops[uri] = int(value)
     state.links[uri] = [link for link in links if link.url not in skipped]
-    state.decided.add(uri)
+    if uri not in state.decided:
+        state.decided.add(uri)
+        state.order.append(uri)
 
 
 def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:

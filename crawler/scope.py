@@ -6,9 +6,13 @@ the rules hold for links, sitemaps and redirect targets alike.
 Trap rule (documented in the README): a URL is a trap when a path segment
 repeats more than ``SCOPE_MAX_SEGMENT_REPEATS`` times, the path is deeper than
 ``SCOPE_MAX_PATH_DEPTH``, the query has more than ``SCOPE_MAX_QUERY_PARAMS``
-parameters, the URL is longer than ``SCOPE_MAX_URL_LENGTH``, or one path has
-already been seen with ``SCOPE_MAX_QUERY_VARIANTS`` distinct query strings
-(endless pagination and calendars). No rule names a site's own paths.
+parameters, the URL is longer than ``SCOPE_MAX_URL_LENGTH``, a query variant
+lies more than ``SCOPE_MAX_QUERY_HOPS`` link hops beyond the first variant of
+its path (endless calendars and pagination: "next" links forever), or the
+path already has ``SCOPE_MAX_QUERY_VARIANTS`` distinct query strings (query
+explosion). The hop rule does not depend on the order pages are fetched in,
+so a resumed or repeated crawl ends a calendar on the same day. No rule names
+a site's own paths.
 """
 
 from __future__ import annotations
@@ -47,13 +51,18 @@ class TrapRules:
 
     max_segment_repeats: int = 2
     max_path_depth: int = 16
-    max_query_variants: int = 40
+    max_query_variants: int = 200
+    max_query_hops: int = 20
     max_query_params: int = 8
     max_url_length: int = 2048
     _variants: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    _first_hops: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def check(self, url: str) -> str | None:
-        """Return the trap rule the URL breaks, or None; remembers query variants."""
+    def check(self, url: str, hops: int = 0) -> str | None:
+        """Return the trap rule the URL (met ``hops`` links from a seed) breaks, or None.
+
+        Remembers query variants and how close to a seed each path was first met.
+        """
         if len(url) > self.max_url_length:
             return "trap:url_length"
         parts = urlsplit(url)
@@ -66,6 +75,10 @@ class TrapRules:
             if len(parse_qsl(parts.query, keep_blank_values=True)) > self.max_query_params:
                 return "trap:query_params"
             key = (parts.netloc.lower(), parts.path)
+            first = min(self._first_hops.get(key, hops), hops)
+            self._first_hops[key] = first
+            if hops - first > self.max_query_hops:
+                return "trap:query_hops"
             seen = self._variants.setdefault(key, set())
             query = canonicalize_url(url).partition("?")[2]
             if query not in seen:
@@ -129,6 +142,7 @@ def scope_from_settings(seeds: list[str], settings: Any) -> tuple[Scope, TrapRul
         max_segment_repeats=settings.getint("SCOPE_MAX_SEGMENT_REPEATS"),
         max_path_depth=settings.getint("SCOPE_MAX_PATH_DEPTH"),
         max_query_variants=settings.getint("SCOPE_MAX_QUERY_VARIANTS"),
+        max_query_hops=settings.getint("SCOPE_MAX_QUERY_HOPS"),
         max_query_params=settings.getint("SCOPE_MAX_QUERY_PARAMS"),
         max_url_length=settings.getint("SCOPE_MAX_URL_LENGTH"),
     )
@@ -156,7 +170,7 @@ class ScopeMiddleware:
             kind = request.meta.get("kind", PAGE)
         reason = scope.check(request.url, kind)
         if reason is None and kind == PAGE and request.meta.get("redirect_times"):
-            reason = spider.traps.check(request.url)
+            reason = spider.traps.check(request.url, request.meta.get("hops", 0))
         if reason:
             spider.skipped(request.url, reason)
             raise IgnoreRequest(f"{reason}: {request.url}")

@@ -51,14 +51,18 @@ SCOPE_EXCLUDE: list[str] = []
 # own domains. akershus-fk.no was the county's second domain (yearly reports).
 SCOPE_REQUISITE_DOMAINS: list[str] = ["akershus.no", "akershus-fk.no"]
 # Trap rules, chosen so that the real site's deepest paths (about 7 segments)
-# and its press archive (15 listing pages at n_lim=10) pass with room to spare,
-# while an endless calendar or a self-repeating path ends quickly.
+# and its press archive (15 listing pages at n_lim=10, each linking the next)
+# pass with room to spare, while an endless calendar (each day links the next)
+# or a self-repeating path ends quickly.
 # A path segment may repeat at most this many times in one path.
 SCOPE_MAX_SEGMENT_REPEATS = 2
 # At most this many path segments.
 SCOPE_MAX_PATH_DEPTH = 16
-# At most this many distinct query strings for one path (pagination, calendars).
-SCOPE_MAX_QUERY_VARIANTS = 40
+# A query variant at most this many link hops beyond the first variant of its
+# path (pagination and calendars: "next" forever).
+SCOPE_MAX_QUERY_HOPS = 20
+# At most this many distinct query strings for one path (query explosion).
+SCOPE_MAX_QUERY_VARIANTS = 200
 # At most this many parameters in one query string.
 SCOPE_MAX_QUERY_PARAMS = 8
 # Longest URL followed (characters).

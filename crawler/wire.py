@@ -21,11 +21,16 @@ NO_BODY_STATUSES = {204, 304}
 
 
 class WireError(Exception):
-    """The server could not be reached or answered with no usable head."""
+    """The server could not be reached or answered with no usable head.
 
-    def __init__(self, reason: str, message: str) -> None:
+    ``exchange`` is set when some bytes did arrive (a head cut short, too
+    large, or not HTTP at all): they are archived before the error is raised.
+    """
+
+    def __init__(self, reason: str, message: str, exchange: Exchange | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.exchange = exchange
 
 
 @dataclass
@@ -89,6 +94,11 @@ def build_request(url: str, headers: list[tuple[str, str]], method: str = "GET")
         lines.append(f"{name}: {value}".encode("latin-1", "replace"))
     lines.append(b"Connection: close")
     return CRLF.join(lines) + CRLF + CRLF
+
+
+def _looks_like_status_line(line: bytes) -> bool:
+    parts = line.split(None, 2)
+    return len(parts) >= 2 and parts[0].startswith(b"HTTP/") and parts[1].isdigit()
 
 
 def parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
@@ -192,25 +202,22 @@ class WireClient:
                 raise asyncio.TimeoutError
             return remaining
 
+        head = await self._read_head(reader, ex, left)
         try:
-            head = await asyncio.wait_for(reader.readuntil(CRLF + CRLF), left())
-        except asyncio.LimitOverrunError as exc:
-            raise WireError("head_too_large", "response head larger than the limit") from exc
-        except asyncio.IncompleteReadError as exc:
-            if exc.partial.endswith(b"\n\n") or b"\n\n" in exc.partial:
-                head = exc.partial  # bare-LF server: accept what browsers accept
-            else:
-                raise WireError("no_response", "connection closed before a full head") from exc
-        except (asyncio.TimeoutError, OSError) as exc:
-            raise WireError("timeout" if isinstance(exc, asyncio.TimeoutError) else "reset",
-                            f"no response head: {exc!r}") from exc
-        if b"\n\n" in head and not head.endswith(CRLF + CRLF):
-            head, rest = head.split(b"\n\n", 1)
-            head += b"\n\n"
-            ex.raw_body += rest
-            ex.body += rest
+            ex.protocol, ex.status, ex.reason, ex.headers = parse_head(head)
+        except WireError as exc:
+            # Not HTTP (a misspelt protocol, an HTTP/0.9-style bare body): keep the
+            # whole answer, head and all, as received (see the handler for the record).
+            ex.raw_body[:0] = head
+            try:
+                await self._read_to_close(reader, ex, left)
+            except asyncio.TimeoutError:
+                ex.truncated = "time"
+            except OSError:
+                ex.truncated = "disconnect"
+            exc.exchange = ex
+            raise
         ex.head = head
-        ex.protocol, ex.status, ex.reason, ex.headers = parse_head(head)
         if method == "HEAD" or ex.status in NO_BODY_STATUSES or 100 <= ex.status < 200:
             return
         try:
@@ -225,6 +232,58 @@ class WireClient:
             ex.truncated = "time"
         except (OSError, asyncio.IncompleteReadError):
             ex.truncated = "disconnect"
+
+    async def _read_head(self, reader: asyncio.StreamReader, ex: Exchange, left) -> bytes:
+        """Read up to the blank line ending the head; what follows it goes to the body.
+
+        The bytes are gathered here rather than with ``readuntil`` so that an
+        answer that stops inside its head (timeout, reset, close) or never ends
+        it (over ``max_head``) is still in hand, and is archived as received.
+        The head ends at the first CRLFCRLF or, for bare-LF servers, LFLF.
+        """
+        buf = bytearray()
+        while True:
+            ends = [i + len(sep) for sep in (CRLF + CRLF, b"\n\n")
+                    if (i := buf.find(sep, max(0, len(buf) - 65536 - 4))) >= 0]
+            if ends:
+                end = min(ends)
+                ex.raw_body += buf[end:]
+                ex.body += buf[end:]
+                return bytes(buf[:end])
+            if len(buf) > self.max_head:
+                del buf[self.max_head:]
+                ex.raw_body += buf
+                ex.truncated = "length"
+                raise WireError("head_too_large",
+                                f"response head larger than {self.max_head} bytes", ex)
+            try:
+                chunk = await asyncio.wait_for(reader.read(65536), left())
+            except asyncio.TimeoutError as exc:
+                raise self._cut_head(ex, buf, "timeout", "time", "no response head in time") \
+                    from exc
+            except OSError as exc:
+                raise self._cut_head(ex, buf, "reset", "disconnect",
+                                     f"connection failed before a full head: {exc!r}") from exc
+            if not chunk:
+                first_line = bytes(buf.split(b"\n", 1)[0])
+                if buf and not _looks_like_status_line(first_line):
+                    # Closed without any HTTP head: an HTTP/0.9-style answer. Kept whole.
+                    ex.raw_body += buf
+                    raise WireError("bad_status_line",
+                                    f"answer without a status line {first_line[:80]!r}", ex)
+                raise self._cut_head(ex, buf, "no_response", "disconnect",
+                                     "connection closed before a full head")
+            buf += chunk
+
+    @staticmethod
+    def _cut_head(ex: Exchange, buf: bytearray, reason: str, truncated: str,
+                  message: str) -> WireError:
+        """The error for a head cut short; the bytes that did arrive go with it."""
+        if not buf:
+            return WireError(reason, message)
+        ex.raw_body += buf
+        ex.truncated = truncated
+        return WireError(reason, message, ex)
 
     def _take(self, ex: Exchange, raw: bytes, payload: bytes | None = None) -> bool:
         """Keep bytes unless over the size cap; False once the cap is reached."""
@@ -254,6 +313,17 @@ class WireClient:
             chunk = await asyncio.wait_for(reader.read(65536), left())
             if not chunk or not self._take(ex, chunk):
                 return
+
+    async def _keep_rest_raw(self, reader, ex: Exchange, buf: bytearray, left) -> None:
+        """Append the buffered and remaining bytes to the record only, within the cap."""
+        data = bytes(buf)
+        while data:
+            room = self.max_size - len(ex.raw_body) if self.max_size else len(data)
+            ex.raw_body += data[:max(room, 0)]
+            if self.max_size and len(data) > room:
+                ex.truncated = "length"
+                return
+            data = await asyncio.wait_for(reader.read(65536), left())
 
     async def _read_chunked(self, reader, ex: Exchange, left) -> None:
         # Anything read past the head already sits in raw_body; re-feed it.
@@ -289,8 +359,11 @@ class WireClient:
                 try:
                     size = int(size_line.split(b";")[0].strip(), 16)
                 except ValueError:
+                    # Broken framing: what follows is kept as it came (up to the size
+                    # cap), undecoded; Scrapy gets the chunks decoded so far.
                     ex.raw_body += size_line
                     ex.truncated = "framing"
+                    await self._keep_rest_raw(reader, ex, buf, left)
                     return
                 if size == 0:
                     ex.raw_body += size_line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from crawler.scope import PAGE, REQUISITE, ROBOTS, SITEMAP, Scope, TrapRules, registered_domain
@@ -82,14 +84,28 @@ def test_trap_depth_and_length() -> None:
     assert t.check("http://www.akershus.no/" + "y" * 60) == "trap:url_length"
 
 
-def test_trap_query_variants_end_a_calendar() -> None:
+def test_trap_query_hops_end_a_calendar_whatever_the_order() -> None:
+    base = "http://www.akershus.no/arrangementer/kalender/?dato=2019-09-{:02d}"
+    # day 10 is linked at hop 3; each day links the next and the previous
+    days = {d: 3 + abs(d - 10) for d in range(1, 31)}
+    accepted = []
+    for seed in range(5):  # pages of one hop level parsed in any order: same days kept
+        rng = random.Random(seed)
+        rules = TrapRules(max_query_hops=5)
+        order = sorted(days, key=lambda d: (days[d], rng.random()))
+        accepted.append({d for d in order if rules.check(base.format(d), days[d]) is None})
+    assert all(a == set(range(5, 16)) for a in accepted)
+    assert rules.check(base.format(20), days[20]) == "trap:query_hops"
+
+
+def test_trap_query_variants_end_an_explosion() -> None:
     t = TrapRules(max_query_variants=5)
-    base = "http://www.akershus.no/arrangementer/kalender/?dato=2019-09-"
-    results = [t.check(f"{base}{day:02d}") for day in range(1, 10)]
+    base = "http://www.akershus.no/sok/?q="
+    results = [t.check(f"{base}{n}", 2) for n in range(1, 10)]
     assert results[:5] == [None] * 5
     assert set(results[5:]) == {"trap:query_variants"}
     # a variant already seen stays allowed (it is the same URL)
-    assert t.check(f"{base}01") is None
+    assert t.check(f"{base}1", 2) is None
     # parameter order does not make a new variant
     t2 = TrapRules(max_query_variants=1)
     assert t2.check("http://h/p?a=1&b=2") is None

@@ -54,8 +54,11 @@ class AkershusSpider(Spider):
         spider.scope, spider.traps = scope_from_settings(spider.seeds, settings)
         spider.max_depth = settings.getint("SCOPE_MAX_DEPTH")
         spider.max_pages = settings.getint("SCOPE_MAX_PAGES")
-        for url in spider.done:  # a resumed crawl counts the query variants it already holds
-            spider.traps.check(url)
+        if spider.archive_state is not None:  # count the query variants already held
+            known = spider.archive_state.known_hops(spider.seeds)
+            for url in spider.done:
+                if url in known:
+                    spider.traps.check(url, known[url])
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -145,7 +148,7 @@ class AkershusSpider(Spider):
             return None, None
         reason = self.scope.check(link.url, kind)
         if reason is None and kind == PAGE:
-            reason = self.traps.check(link.url)
+            reason = self.traps.check(link.url, hops)
             if reason is None and self.max_depth and hops > self.max_depth:
                 reason = "limit:max_depth"
             if reason is None and self.max_pages and self.pages_scheduled >= self.max_pages:
@@ -169,9 +172,10 @@ class AkershusSpider(Spider):
         info = response.meta.get("warc")
         if warc is None or not info:
             return
-        lines = [f"outlink: {o.url} {o.hop} {o.context}" for o, _, _ in decisions]
+        lines = [f"hops: {response.meta.get('hops', 0)}"]
+        lines += [f"outlink: {o.url} {o.hop} {o.context}" for o, _, _ in decisions]
         lines += [f"skipped: {o.url} {reason}" for o, _, reason in decisions if reason]
-        body = ("\r\n".join(lines) + "\r\n").encode("utf-8") if lines else b""
+        body = ("\r\n".join(lines) + "\r\n").encode("utf-8")
         record = warc.new_record(
             response.url, "metadata", body,
             {"WARC-Date": info["date"], "WARC-Concurrent-To": info["record_id"]},

@@ -1,0 +1,213 @@
+"""The archive in headless Chromium, opened from file:// as a reader would.
+
+Needs the ``playwright`` Python package and Debian's ``chromium`` at
+/usr/bin/chromium (no browser download). The site is built from a real crawl
+of the replica (the session fixture in conftest), extracted and rendered;
+the hostile test archive checks that nothing from an archived page runs.
+No sleeps: every wait is Playwright waiting for a condition.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from render.build import run_render
+from render.search_index import terms
+from test_render_support import SEED_HTTPS, make_archive, page_for
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SEED_PATH = "/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/internasjonal-strategi/"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
+
+
+@pytest.fixture(scope="module")
+def replica_site(replica_crawl: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    extract = pytest.importorskip("archive.extract")
+    archive = tmp_path_factory.mktemp("replica-archive")
+    shutil.copytree(replica_crawl / "warc", archive / "warc")
+    extract.run_extract(archive)
+    report = run_render(archive)
+    assert report.ok, report.summary()
+    return archive / "site"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = make_archive(tmp_path_factory.mktemp("hostile"))
+    assert run_render(archive).ok
+    return archive / "site"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors and every request that is not file://."""
+
+    def __init__(self, page: Any) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"{m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "about:"))
+                else self.outside.append(r.url))
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.outside == [], self.outside
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
+    context = browser.new_context()
+    pg = context.new_page()
+    watch = Watch(pg)
+    yield pg, watch
+    context.close()
+
+
+def test_navigate_the_tree_to_the_seed_page(replica_site: Path, page) -> None:
+    pg, watch = page
+    pg.goto((replica_site / "index.html").as_uri())
+    pg.get_by_role("link", name="Bla i nettstedets struktur").click()
+    pg.get_by_role("link", name="ansvarsomrader", exact=True).click()
+    pg.locator(".tree").get_by_role("link", name="Internasjonal strategi", exact=True).click()
+    sync_api.expect(pg.locator("h1")).to_have_text("Internasjonal strategi")
+    assert pg.url.startswith("file://")
+    assert pg.locator("link[rel=original]").get_attribute("href").endswith(SEED_PATH)
+    assert pg.locator("html").get_attribute("lang") == "nb"
+    watch.assert_clean()
+
+
+def test_banner_visible_with_a_working_link_to_viken(replica_site: Path, browser) -> None:
+    context = browser.new_context()
+    pg = context.new_page()
+    watch = Watch(pg)
+    seed = next(p for p in replica_site.glob("pages/**/internasjonal-strategi/~/*-http.html"))
+    # The successor is answered here, never fetched: no host but 127.0.0.1 is contacted.
+    context.route("https://www.viken.no/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<title>Viken stand-in</title>"))
+    pg.goto(seed.as_uri())
+    banner = pg.locator("[data-archive-banner]")
+    sync_api.expect(banner).to_be_visible()
+    sync_api.expect(banner).to_contain_text("Arkivert side")
+    sync_api.expect(banner).to_contain_text("archived copy")
+    link = banner.locator("a.successor").first
+    assert link.get_attribute("href") == "https://www.viken.no/"
+    box = link.bounding_box()
+    assert box and box["width"] > 0 and box["y"] < 400  # near the top, not hidden
+    link.click()
+    pg.wait_for_url("https://www.viken.no/")
+    assert pg.title() == "Viken stand-in"
+    assert watch.errors == []
+    assert watch.outside == ["https://www.viken.no/"]  # the click, answered by the route
+    context.close()
+
+
+def test_search_finds_the_seed_page(replica_site: Path, page) -> None:
+    pg, watch = page
+    pg.goto((replica_site / "index.html").as_uri())
+    pg.get_by_role("link", name="Søk i fulltekst").click()
+    pg.locator("#q").fill("Tematiske prioriteringer")
+    pg.locator("#q").press("Enter")
+    pg.wait_for_selector("body[data-search-done]")
+    first = pg.locator("#search-results li a").first
+    sync_api.expect(first).to_have_text("Internasjonal strategi")
+    first.click()
+    sync_api.expect(pg.locator("h1")).to_have_text("Internasjonal strategi")
+    assert pg.locator("link[rel=original]").get_attribute("href").endswith(SEED_PATH)
+    watch.assert_clean()
+
+
+def test_search_analyser_in_the_browser_equals_the_indexer(replica_site: Path, page) -> None:
+    pg, watch = page
+    pg.goto((replica_site / "search.html").as_uri())
+    texts = ["Tematiske prioriteringer", "Nærings- og samfunnsutvikling", "ÆØÅ ærlig ØST",
+             "Crème brûlée Göteborg Ärø", "A\u030angstrøm", "fylkeskommunens skulane 2014-2018"]
+    got = pg.evaluate("(texts) => texts.map((t) => window.archiveSearch.terms(t))", texts)
+    assert got == [list(terms(t)) for t in texts]
+    watch.assert_clean()
+
+
+def test_original_view_has_its_css_and_no_script_runs(replica_site: Path, page) -> None:
+    pg, watch = page
+    seed = next(p for p in replica_site.glob("pages/**/internasjonal-strategi/~/*-http.html"))
+    pg.goto(seed.as_uri())
+    pg.locator("aside.provenance").get_by_role("link", name="Opprinnelig visning").click()
+    pg.wait_for_url("**/*.orig.html")
+    notice = pg.locator(".viken-notice")
+    sync_api.expect(notice).to_have_css("background-color", "rgb(251, 233, 169)")
+    sync_api.expect(pg.locator("[data-archive-banner]")).to_be_visible()
+    # The archived akershus.js labels PDF links when it runs; it must not have run.
+    assert pg.locator("[aria-label$='(PDF-dokument)']").count() == 0
+    assert pg.locator("script").count() == 0
+    watch.assert_clean()
+
+
+def test_hostile_page_runs_nothing_and_fetches_nothing(hostile_site: Path, page) -> None:
+    pg, watch = page
+    orig = page_for(hostile_site, SEED_HTTPS, view="original")
+    pg.goto(orig.as_uri())
+    pg.wait_for_load_state("load")
+    assert pg.evaluate("() => window.__pwned") is None
+    for link in ("#js-link", "#js-link2"):
+        pg.locator(link).click()
+    pg.locator("#handler").click()
+    assert pg.evaluate("() => window.__pwned") is None
+    sync_api.expect(pg.locator("body")).to_have_css("background-color", "rgb(1, 2, 3)")
+    assert pg.evaluate("() => document.querySelector('img.logo-img').naturalWidth") == 1
+    watch.assert_clean()
+
+
+def test_everything_but_search_works_without_javascript(replica_site: Path, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    watch = Watch(pg)
+    pg.goto((replica_site / "index.html").as_uri())
+    pg.get_by_role("link", name="Titler A–Å").first.click()
+    pg.get_by_role("link", name="I", exact=True).click()
+    pg.get_by_role("link", name="Internasjonal strategi", exact=True).click()
+    sync_api.expect(pg.locator("h1")).to_have_text("Internasjonal strategi")
+    sync_api.expect(pg.locator("aside.provenance")).to_contain_text("WARC")
+    pg.goto((replica_site / "search.html").as_uri())
+    sync_api.expect(pg.locator("noscript a").first).to_have_attribute("href", "browse/a-z.html")
+    watch.assert_clean()
+    context.close()
+
+
+def test_keyboard_skip_link_reaches_main(replica_site: Path, page) -> None:
+    pg, watch = page
+    pg.goto((replica_site / "index.html").as_uri())
+    pg.keyboard.press("Tab")
+    skip = pg.locator("a.skip-link")
+    sync_api.expect(skip).to_be_focused()
+    assert skip.bounding_box()["y"] >= 0  # shown when focused
+    pg.keyboard.press("Enter")
+    sync_api.expect(pg.locator("#main")).to_be_focused()
+    watch.assert_clean()
+
+
+def test_print_keeps_banner_and_provenance(replica_site: Path, page) -> None:
+    pg, watch = page
+    seed = next(p for p in replica_site.glob("pages/**/internasjonal-strategi/~/*-http.html"))
+    pg.goto(seed.as_uri())
+    pg.emulate_media(media="print")
+    sync_api.expect(pg.locator("[data-archive-banner]")).to_be_visible()
+    sync_api.expect(pg.locator("aside.provenance")).to_be_visible()
+    sync_api.expect(pg.locator(".site-nav")).to_be_hidden()
+    watch.assert_clean()
