@@ -20,6 +20,13 @@ logger = logging.getLogger("akershus_archive")
 REPLICA_HOSTS = ("www.akershus.no", "akershus.no", "static.akershus.no", "www.viken.no")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's error contract: one line, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"Error: {message} - see '{self.prog} --help'\n")
+
+
 class Failure(Exception):
     """A failure the user can act on; the message says what and what to do."""
 
@@ -181,8 +188,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     report = run_extract(Path(args.dir))
     if not args.quiet:
-        print(report.summary() if hasattr(report, "summary") else report)
-    return 0
+        print("\n".join(report.lines()))
+    return 0 if report.ok else 1
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -257,13 +264,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
                         help="no progress, only errors")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show tracebacks and debug logs")
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="akershus-archive",
         description="Archive the defunct website of Akershus fylkeskommune: crawl into WARC, "
                     "extract structured JSON, render an offline archive.",
@@ -351,6 +358,13 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}) - check the path and its "
               "permissions", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last guard: never a traceback for users
+        if args.debug:
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"Error: unexpected {type(exc).__name__}: {first} - please report it; "
+              "--debug shows the details", file=sys.stderr)
         return 1
 
 

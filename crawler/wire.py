@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 CRLF = b"\r\n"
@@ -67,13 +67,14 @@ def parse_connect_to(entries: list[str]) -> dict[tuple[str, int], tuple[str, int
         if len(parts) != 4 or not all(parts):
             raise ValueError(
                 f"--connect-to {entry!r} is not HOST:PORT:ADDRESS:PORT"
-                " (e.g. www.akershus.no:80:127.0.0.1:8080)"
+                " - write it like www.akershus.no:80:127.0.0.1:8080"
             )
         host, port, address, address_port = parts
         try:
             table[(host.lower(), int(port))] = (address.strip("[]"), int(address_port))
         except ValueError:
-            raise ValueError(f"--connect-to {entry!r}: ports must be numbers") from None
+            raise ValueError(f"--connect-to {entry!r}: ports must be numbers - write it like "
+                             "www.akershus.no:80:127.0.0.1:8080") from None
     return table
 
 
@@ -159,7 +160,7 @@ class WireClient:
         )
         exchange = Exchange(
             url=url,
-            started_at=datetime.now(timezone.utc),
+            started_at=datetime.now(UTC),
             request_bytes=build_request(url, headers, method),
         )
         loop = asyncio.get_running_loop()
@@ -175,7 +176,7 @@ class WireClient:
                 ),
                 timeout=self.timeout,
             )
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (OSError, TimeoutError) as exc:
             raise WireError("connect", f"cannot connect to {address}:{address_port}: {exc}") from exc
         try:
             peer = writer.get_extra_info("peername")
@@ -187,7 +188,7 @@ class WireClient:
             writer.close()
             try:
                 await asyncio.wait_for(writer.wait_closed(), 1)
-            except (OSError, asyncio.TimeoutError, ssl.SSLError):
+            except (OSError, TimeoutError, ssl.SSLError):
                 pass
         return exchange
 
@@ -199,7 +200,7 @@ class WireClient:
         def left() -> float:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise asyncio.TimeoutError
+                raise TimeoutError
             return remaining
 
         head = await self._read_head(reader, ex, left)
@@ -211,7 +212,7 @@ class WireClient:
             ex.raw_body[:0] = head
             try:
                 await self._read_to_close(reader, ex, left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 ex.truncated = "time"
             except OSError:
                 ex.truncated = "disconnect"
@@ -228,7 +229,7 @@ class WireClient:
                 await self._read_length(reader, ex, int(length), left)
             else:
                 await self._read_to_close(reader, ex, left)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             ex.truncated = "time"
         except (OSError, asyncio.IncompleteReadError):
             ex.truncated = "disconnect"
@@ -258,7 +259,7 @@ class WireClient:
                                 f"response head larger than {self.max_head} bytes", ex)
             try:
                 chunk = await asyncio.wait_for(reader.read(65536), left())
-            except asyncio.TimeoutError as exc:
+            except TimeoutError as exc:
                 raise self._cut_head(ex, buf, "timeout", "time", "no response head in time") \
                     from exc
             except OSError as exc:

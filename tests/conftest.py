@@ -31,11 +31,11 @@ def connect_to(port: int) -> list[str]:
 
 
 def cli(*args: str, timeout: float = 300, check: bool = False,
-        **kw: object) -> subprocess.CompletedProcess[str]:
+        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``akershus-archive`` in a subprocess, as a user would."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.run([sys.executable, "-m", "akershus_archive", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, env=env, **kw)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "akershus_archive", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\n"
                              f"stderr:\n{proc.stderr[-4000:]}")
