@@ -17,9 +17,12 @@ from typing import Any
 from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+)
 from scrapy.http import Headers, Response
-from scrapy.exceptions import (DownloadConnectionRefusedError, DownloadFailedError,
-                               DownloadTimeoutError)
 from scrapy.responsetypes import responsetypes
 from warcio.statusandheaders import StatusAndHeadersParser
 
@@ -30,7 +33,8 @@ from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
 logger = logging.getLogger(__name__)
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-# WARC 1.1 names for why a record holds less than the server meant to send.
+# WARC 1.1 names for why a record holds less than the server meant to send;
+# anything else (the wire's "framing": broken chunked framing) is "unspecified".
 TRUNCATED_VALUES = {"length": "length", "time": "time", "disconnect": "disconnect"}
 
 

@@ -127,6 +127,8 @@ class ReportExtension:
                           if k.startswith("warc/truncated/")},
             "retries": stats.get("retry/count", 0),
             "errors": errors,
+            "errors_by_reason": {k.removeprefix("wire/error/"): v for k, v in stats.items()
+                                 if k.startswith("wire/error/")},
             "skipped": dict(self.skipped.most_common()),
             "skipped_examples": dict(self.skipped_examples),
         }

@@ -145,7 +145,8 @@ def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:
     headers = record.rec_headers
     uri = headers.get_header("WARC-Target-URI")
     http = record.http_headers
-    status = int(http.get_statuscode() or 0) if http else 0
+    code = http.get_statuscode() if http else ""
+    status = int(code) if code and code.isdigit() else 0  # an unparseable answer is kept too
     if status in RETRY_STATUSES:
         return
     state.done.add(uri)

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
 CRLF = b"\r\n"
@@ -574,7 +575,7 @@ class FaultServer:
             self._thread.join()
         self._tmp.cleanup()
 
-    def __enter__(self) -> FaultServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
