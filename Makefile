@@ -17,8 +17,18 @@ install: $(BIN)/akershus-archive
 demo: install
 	$(BIN)/akershus-archive demo --out $(OUT)
 
-test: install
+# pywb, the replay tool the tests prove our WARCs against, in a virtualenv of its own.
+.venv-pywb/bin/wayback:
+	$(PYTHON) -m venv .venv-pywb
+	.venv-pywb/bin/pip install --quiet 'pywb>=2.8'
+
+test: install .venv-pywb/bin/wayback
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) $(OUT)
+	rm -rf $(VENV) .venv-pywb $(OUT)
+
+# Benchmarks (bench/RESULTS.md); `make bench QUICK=1` finishes in a few minutes.
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick)

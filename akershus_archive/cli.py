@@ -92,6 +92,9 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     mode.add_argument("--new-crawl", dest="resume", action="store_const", const=False,
                       help="crawl everything again into DIR; payloads already held "
                            "become revisit records (default after a finished crawl)")
+    r.add_argument("--redis", metavar="URL",
+                   help="share the crawl with other workers through this Redis server, "
+                        "e.g. redis://host:6379/0 (run the same command on each machine)")
     r.add_argument("--dedup-against", action="append", default=[], metavar="DIR",
                    help="write revisit records for payloads that archive DIR holds "
                         "(repeatable)")
@@ -118,6 +121,11 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
                       ("SCOPE_EXCLUDE", "exclude")]:
         if getattr(args, attr):
             out[key] = list(getattr(args, attr))
+    if getattr(args, "redis", None):
+        if not args.redis.startswith(("redis://", "rediss://", "unix://")):
+            raise Failure(f"--redis {args.redis!r} is not a Redis URL - write it like "
+                          "redis://host:6379/0")
+        out["REDIS_URL"] = args.redis
     out["REPORT_PROGRESS"] = not args.quiet
     out["LOG_LEVEL"] = "DEBUG" if args.debug else ("ERROR" if args.quiet else "WARNING")
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from email.utils import parsedate_to_datetime
 from io import BytesIO
 from typing import Any
 
@@ -117,6 +118,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         self.verify_tls = settings.getbool("WIRE_VERIFY_TLS")
 
     async def download_request(self, request: Request) -> Response:
+        replay = request.meta.get("replay_of")
         client = WireClient(
             self.connect_to,
             max_head=self.max_head,
@@ -133,22 +135,33 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             exchange = await client.fetch(request.url, headers, request.method)
         except WireError as exc:
             self.crawler.stats.inc_value(f"wire/error/{exc.reason}")
-            if exc.exchange is not None and (exc.exchange.head or exc.exchange.raw_body):
+            if exc.exchange is not None and (exc.exchange.head or exc.exchange.raw_body) \
+                    and not request.meta.get("dont_archive") and replay is None:
                 # Some bytes arrived: archive them as received before reporting the failure.
                 request.meta["warc"] = self.archive(exc.exchange)
             raise WIRE_ERRORS.get(exc.reason, WireFetchError)(
                 f"{exc.reason}: {exc} ({request.url})") from exc
-        request.meta["warc"] = self.archive(exchange)
+        if request.meta.get("dont_archive"):  # a web archive's CDX listing: not a capture
+            return self.to_response(request, exchange)
+        if replay is not None and not exchange.header("Memento-Datetime"):
+            # The web archive's own answer (rate limit, error, redirect to another
+            # capture), not a replayed capture: never archived as the site's.
+            self.crawler.stats.inc_value(f"harvest/archive_answer/{exchange.status}")
+            return self.to_response(request, exchange)
+        request.meta["warc"] = self.archive(exchange, replay)
         return self.to_response(request, exchange)
 
-    def archive(self, ex: Exchange) -> dict[str, Any]:
+    def archive(self, ex: Exchange, replay: dict[str, str] | None = None) -> dict[str, Any]:
         """Write the response and request records; return where they went."""
         warc = self.crawler.warc  # type: ignore[attr-defined]
-        date = warc_date(ex.started_at)
+        fetched = warc_date(ex.started_at)
+        uri, date, provenance = ex.url, fetched, {}
+        if replay is not None:
+            uri, date, provenance = replay_target(replay, ex, fetched)
         common = {"WARC-Date": date}
         if ex.ip_address:
             common["WARC-IP-Address"] = ex.ip_address
-        resp_headers = dict(common)
+        resp_headers = dict(common, **provenance)
         if ex.truncated:
             resp_headers["WARC-Truncated"] = TRUNCATED_VALUES.get(ex.truncated, "unspecified")
         if ex.status:
@@ -173,19 +186,17 @@ class RecordingDownloadHandler(BaseDownloadHandler):
                 "WARC-Payload-Digest": digest,
                 "WARC-Profile": REVISIT_PROFILE,
             })
-            response = warc.new_record(ex.url, "revisit", b"", resp_headers,
+            response = warc.new_record(uri, "revisit", b"", resp_headers,
                                        http_headers=http_headers,
                                        content_type="application/http; msgtype=response")
             self.crawler.stats.inc_value("warc/revisits")
         else:
             resp_headers["WARC-Payload-Digest"] = digest
-            response = warc.new_record(ex.url, "response", payload, resp_headers,
+            response = warc.new_record(uri, "response", payload, resp_headers,
                                        http_headers=http_headers,
                                        content_type="application/http; msgtype=response")
         response_id = response.rec_headers.get_header("WARC-Record-ID")
-        if earlier is None and 200 <= ex.status < 300 and payload and not ex.truncated:
-            warc.digests[digest] = Revisitable(ex.url, date, response_id)
-        req_headers = dict(common, **{"WARC-Concurrent-To": response_id})
+        req_headers = dict(common, **{"WARC-Concurrent-To": response_id, "WARC-Date": fetched})
         head, _, body = ex.request_bytes.partition(b"\r\n\r\n")
         req_status = head.split(b"\r\n", 1)[0].decode("latin-1")
         method, _, rest = req_status.partition(" ")
@@ -195,6 +206,9 @@ class RecordingDownloadHandler(BaseDownloadHandler):
                                   http_headers=request_http,
                                   content_type="application/http; msgtype=request")
         name, offset = warc.file.write(response, request)
+        if earlier is None and 200 <= ex.status < 300 and payload and not ex.truncated:
+            # only once the pair is on disk: a revisit never refers to a missing record
+            warc.digests[digest] = Revisitable(uri, date, response_id)
         stats = self.crawler.stats
         stats.inc_value("warc/records", 2)
         stats.inc_value("warc/response_bytes", len(ex.head) + len(ex.raw_body))
@@ -207,6 +221,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             "payload_digest": digest,
             "revisit": response.rec_type == "revisit",
             "date": date,
+            "fetched": fetched,
             "truncated": ex.truncated,
         }
 
@@ -228,3 +243,23 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             request=request, ip_address=ip, protocol=ex.protocol,
         )
 
+
+# -- Harvests (crawler/spiders/harvest.py) ----------------------------------------------
+# A capture replayed from a web archive (``<archive>/<timestamp>id_/<url>``) is recorded
+# under its original URL and capture date, as pywb does when it records from a remote
+# archive: the bytes are the archive's answer exactly as received, WARC-Source-URI is
+# the replay URL, WARC-Creation-Date when we fetched it. The request record keeps the
+# request as sent to the archive (its own URL and time).
+
+
+def replay_target(replay: dict[str, str], ex: Exchange,
+                  fetched: str) -> tuple[str, str, dict[str, str]]:
+    """(WARC-Target-URI, WARC-Date, provenance fields) of a replayed capture."""
+    date = replay.get("date") or fetched
+    memento = ex.header("Memento-Datetime")  # the archive's own statement of the date
+    if memento:
+        try:
+            date = parsedate_to_datetime(memento).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (TypeError, ValueError):
+            pass
+    return replay["url"], date, {"WARC-Source-URI": ex.url, "WARC-Creation-Date": fetched}

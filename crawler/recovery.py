@@ -99,3 +99,32 @@ def recover_directory(warc_dir: Path) -> list[Recovery]:
         logger.warning("Recovered %s", rec.describe())
         out.append(rec)
     return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_dead_workers(warc_dir: Path, host: str) -> list[Recovery]:
+    """Mend the ``.open`` files of this host's crawl processes that are gone.
+
+    Used by distributed crawls, where other workers may still be writing into
+    the same folder: only files whose name carries this host and a process id
+    that no longer runs are touched (names end ``-<host>-<pid>.warc.gz.open``).
+    """
+    out = []
+    for path in sorted(warc_dir.glob(f"*{OPEN_SUFFIX}")):
+        stem = path.name.removesuffix(".warc.gz" + OPEN_SUFFIX)
+        rest, _, pid = stem.rpartition("-")
+        if not pid.isdigit() or not rest.endswith("-" + host) or _pid_alive(int(pid)):
+            continue
+        rec = recover_file(path)
+        logger.warning("Recovered %s", rec.describe())
+        out.append(rec)
+    return out

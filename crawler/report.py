@@ -43,7 +43,7 @@ class ReportExtension:
         self.started_at = datetime.now(timezone.utc)
         self._live: Any = None
         self._loop: LoopingCall | None = None
-        self.path = self.archive_dir / "crawl-report.json"
+        self.path = self.archive_dir / report_name(settings)
         crawler.report = self  # type: ignore[attr-defined]
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -143,6 +143,15 @@ class ReportExtension:
         tmp = self.path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp.replace(self.path)
+
+
+def report_name(settings: Any) -> str:
+    """One report per crawl; one per worker when several share a crawl on Redis."""
+    if settings.get("REDIS_URL"):
+        from crawler.distributed import WORKER
+
+        return f"crawl-report-{WORKER}.json"
+    return "crawl-report.json"
 
 
 def summary(report: dict[str, Any]) -> str:

@@ -74,6 +74,8 @@ def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
               dedup_against: list[Path] | None = None) -> dict[str, Any]:
     """Crawl ``seeds`` into ``archive_dir/warc``; return the crawl report."""
     archive_dir.mkdir(parents=True, exist_ok=True)
+    if overrides.get("REDIS_URL"):
+        return run_worker(seeds, archive_dir, overrides)
     mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against)
     started = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     write_state(archive_dir, status="running", mode=mode, seeds=seeds, started_at=started)
@@ -99,4 +101,35 @@ def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
         else "interrupted"
     write_state(archive_dir, status=status, mode=mode, seeds=seeds, started_at=started,
                 finish_reason=report["finish_reason"])
+    return report
+
+
+def run_worker(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """One worker of a crawl shared on Redis: the frontier and its state live there."""
+    from crawler.distributed import WORKER, redis_settings
+    from crawler.recovery import recover_dead_workers
+    from crawler.report import report_name
+
+    settings = crawl_settings(archive_dir, {**redis_settings(overrides["REDIS_URL"]), **overrides})
+    settings.set("SHARED_DOWNLOAD_DELAY", overrides.get("DOWNLOAD_DELAY",
+                                                         settings.getfloat("DOWNLOAD_DELAY")),
+                 priority="cmdline")
+    settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+    if "CONCURRENT_REQUESTS_PER_DOMAIN" in overrides:
+        settings.set("SHARED_CONCURRENT_REQUESTS_PER_DOMAIN",
+                     overrides["CONCURRENT_REQUESTS_PER_DOMAIN"], priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(AkershusSpider)
+    process.crawl(crawler, urls=seeds)
+    process.start()
+    warc = getattr(crawler, "warc", None)
+    if warc is not None:
+        warc.file.close()
+    host = WORKER.rsplit("-", 1)[0].replace("-", "_")
+    notes = [r.describe() for r in recover_dead_workers(archive_dir / "warc", host)]
+    path = archive_dir / report_name(settings)
+    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    report.setdefault("finish_reason", "killed")
+    report.update(mode="distributed", worker=WORKER, recovered=notes)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return report

@@ -78,6 +78,19 @@ REPORT_PROGRESS = True
 # Seconds between progress updates.
 REPORT_INTERVAL = 1.0
 
+# --- Distributed crawling (crawler/distributed.py; on with --redis URL) --------
+# Redis server holding the shared frontier, duplicate filter and revisit index.
+REDIS_URL = ""
+# Prefix of this crawl's Redis keys (one crawl per prefix).
+DISTRIBUTED_KEY = "akershus"
+# Seconds between a worker's heartbeats; a worker silent for 4 beats is taken
+# for dead and its in-flight requests go back to the queue.
+DISTRIBUTED_HEARTBEAT = 1.0
+# Seconds between requests to one host, across all workers together.
+SHARED_DOWNLOAD_DELAY = 1.0
+# Requests in flight to one host, across all workers together.
+SHARED_CONCURRENT_REQUESTS_PER_DOMAIN = 2
+
 # --- Politeness and limits (Scrapy's own settings) ----------------------------
 # A public server of a county council would accept one request at a time per
 # host with a second between them; this is what the legacy CMS served happily.
@@ -127,8 +140,49 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.warcfile.WarcExtension": 100,
     "crawler.report.ReportExtension": 200,
+    "crawler.distributed.Heartbeat": 300,
     "scrapy.extensions.telnet.TelnetConsole": None,
     # The crawl report replaces the periodic log lines; no control port is opened.
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
+
+# --- Harvest from a web archive (crawler/harvest.py, crawler/spiders/harvest.py) ---
+# Replay endpoint of the archive to harvest from (--archive): captures are
+# fetched as <HARVEST_ARCHIVE>/<timestamp>id_/<url>. For the Wayback Machine
+# it is https://web.archive.org/web; for pywb http://HOST:PORT/<collection>.
+HARVEST_ARCHIVE = ""
+# The archive's CDX API (--cdx); empty: the Wayback Machine's
+# /cdx/search/cdx on its host, else <HARVEST_ARCHIVE>/cdx (pywb).
+HARVEST_CDX_URL = ""
+# Captures of URLs under this prefix are listed (matchType=prefix, any scheme).
+HARVEST_URL_PREFIX = "http://www.akershus.no/"
+# Capture date range, 1 to 14 digits of YYYYMMDDhhmmss, UTC (--from, --to);
+# empty: no bound. "2019" to "2020" is every capture of 2019 and 2020.
+HARVEST_FROM = ""
+HARVEST_TO = ""
+# Only the newest capture in range of each URL (--latest); else every capture.
+HARVEST_LATEST = False
+# CDX filter expressions, [!]field:regex with the Wayback field names
+# (statuscode, mimetype, original), e.g. "statuscode:200" (--filter).
+HARVEST_FILTERS: list[str] = []
+# How the listing is paged: "resume" (limit + showResumeKey, the Wayback
+# Machine's; a server that ignores it is asked once for the whole listing),
+# "pages" (showNumPages, then page=N) or "none" (one answer).
+HARVEST_PAGINATION = "resume"
+# CDX lines per listing page with "resume" paging.
+HARVEST_PAGE_SIZE = 5000
+# Seconds between requests to the archive (--delay). The Wayback Machine asks
+# API clients for about one request a second; two keeps well inside that.
+HARVEST_DELAY = 2.0
+# Requests to the archive in flight at once (--concurrency).
+HARVEST_CONCURRENCY = 1
+# Answers of the archive itself (not replayed captures) that make the harvest
+# pause and retry: rate limited, overloaded, gateway errors.
+HARVEST_RETRY_HTTP_CODES = [429, 500, 502, 503, 504]
+# Retries of one request after such answers.
+HARVEST_RETRY_TIMES = 6
+# First pause (seconds) when no Retry-After is given; doubled on each retry.
+HARVEST_BACKOFF = 10.0
+# Longest pause (seconds), whatever Retry-After asks.
+HARVEST_BACKOFF_MAX = 600.0

@@ -157,8 +157,16 @@ class WarcExtension:
             settings.getint("WARC_MAX_FILE_SIZE"),
             warcinfo,
         )
-        # Payload digest -> first capture, for revisit records (see crawler/resume.py).
-        self.digests: dict[str, Any] = {}
+        # Payload digest -> first capture, for revisit records (see crawler/resume.py);
+        # shared in Redis when several workers crawl together (crawler/distributed.py).
+        self.digests: Any = {}
+        if settings.get("REDIS_URL"):
+            from scrapy_redis.connection import from_settings
+
+            from crawler.distributed import SharedDigests
+
+            self.digests = SharedDigests(from_settings(settings),
+                                         settings.get("DISTRIBUTED_KEY") + ":digests")
         crawler.warc = self  # type: ignore[attr-defined]
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

@@ -11,6 +11,7 @@ body (still content-encoded) is handed to Scrapy separately.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,6 +128,16 @@ def parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
     return protocol, status, reason, headers
 
 
+@functools.lru_cache(maxsize=2)
+def tls_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per setting: building one costs more than a whole local fetch."""
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 class WireClient:
     """Fetches one URL per connection and records the exchange."""
 
@@ -142,10 +153,7 @@ class WireClient:
         self.max_head = max_head
         self.max_size = max_size
         self.timeout = timeout
-        self.ssl_context = ssl.create_default_context()
-        if not verify_tls:
-            self.ssl_context.check_hostname = False
-            self.ssl_context.verify_mode = ssl.CERT_NONE
+        self.ssl_context = tls_context(verify_tls)
 
     async def fetch(
         self, url: str, headers: list[tuple[str, str]], method: str = "GET"

@@ -18,22 +18,27 @@ failed build never leaves a half-written ``site/``.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from archive.errors import ArchiveError
+
 from . import browse, context
+from .css import rewrite_css
 from .environment import make_environment, page_csp
 from .linkcheck import LinkReport, check_site
 from .linkmap import LinkMap, epoch
 from .paths import CapturePaths, capture_paths, file_path, inside, relative, split_url, url_key
 from .records import PageSummary, iter_records
 from .sanitize import decode, inert_svg, make_inert
-from .css import rewrite_css
 from .search_index import IndexWriter
 from .warcs import iter_index, read_payload
 
@@ -41,17 +46,15 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 SITE_NAME = "Arkiv av www.akershus.no"
+CSV_COLUMNS = ["id", "url", "captured_at", "status", "language", "title", "template",
+               "published", "site_page"]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Scripts are never copied: nothing from the archived site may run.
 SKIP_TYPES = ("application/javascript", "text/javascript", "application/x-javascript")
 
 
-class RenderError(Exception):
-    """The archive cannot be rendered; the message says what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RenderError(ArchiveError):
+    """The archive cannot be rendered; the message says what to do (the CLI prints it)."""
 
 
 @dataclass
@@ -67,6 +70,7 @@ class RenderReport:
     no_payload: int = 0
     seconds: float = 0.0
     search: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per build step
     linkcheck: LinkReport | None = None
 
     @property
@@ -78,13 +82,18 @@ class RenderReport:
     def pages_per_second(self) -> float:
         return self.captures / self.seconds if self.seconds else 0.0
 
+    def summary(self) -> str:
+        """The report as the CLI prints it."""
+        return "\n".join(self.lines())
+
     def lines(self) -> list[str]:
         """A short human-readable summary, one fact a line."""
         out = [
             f"site: {self.site_dir / 'index.html'}",
-            f"captures rendered: {self.captures} ({self.urls} URLs), files copied: {self.files}, "
-            f"documents: {self.documents}, not-archived pages: {self.missing}",
-            f"time: {self.seconds:.1f} s ({self.pages_per_second:.0f} pages/s)",
+            (f"captures rendered: {self.captures} ({self.urls} URLs), files copied: "
+             f"{self.files}, documents: {self.documents}, not-archived pages: {self.missing}"),
+            (f"time: {self.seconds:.1f} s ({self.pages_per_second:.0f} pages/s; "
+             + ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items()) + ")"),
         ]
         if self.no_payload:
             out.append(f"captures without HTML in the WARCs (original view is a stub): "
@@ -122,8 +131,8 @@ class SiteBuilder:
         self.assets: list[_Asset] = []
         self.html_payloads: dict[tuple[str, str], tuple[str, int]] = {}
         self.documents: dict[str, dict[str, Any]] = {}
-        self.used: set[str] = set()
-        self.made_dirs: set[Path] = set()
+        self.used: set[int] = set()
+        self.made_dirs: set[str] = set()  # a cache, cleared when large
         self.site = {"name": SITE_NAME, "software": _software()}
         self.out = archive_dir / "site.partial"
         self.report = RenderReport(archive_dir / "site")
@@ -138,19 +147,25 @@ class SiteBuilder:
         if self.out.exists():
             shutil.rmtree(self.out)
         self.out.mkdir(parents=True)
-        self._index_warcs()
-        self._scan_records()
-        self._copy_files()
+        stages = self.report.stages
+        t = time.perf_counter()
+        for name, step in (("index", self._index_warcs), ("scan", self._scan_records),
+                           ("files", self._copy_files)):
+            step()
+            stages[name], t = time.perf_counter() - t, time.perf_counter()
         search = IndexWriter(self.out / "search", self.out / ".search-spool")
         crawl = self._render_captures(search)
         self.report.search = search.close()
+        stages["pages"], t = time.perf_counter() - t, time.perf_counter()
         self._render_captures_lists()
         self._write_data()
         browse.write_all(self, crawl)
         self._write_missing()
         self._write_manifest()
         shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
+        stages["ways_in"], t = time.perf_counter() - t, time.perf_counter()
         self.report.linkcheck = check_site(self.out, [s.page for s in self.pages()])
+        stages["linkcheck"] = time.perf_counter() - t
         final = self.archive_dir / "site"
         if final.exists():
             shutil.rmtree(final)
@@ -170,14 +185,22 @@ class SiteBuilder:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         path = inside(self.out, rel)
-        if path.parent not in self.made_dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.made_dirs.add(path.parent)
-        path.write_bytes(data)
+        folder = str(path.parent)
+        if folder not in self.made_dirs:
+            if len(self.made_dirs) > 10_000:
+                self.made_dirs.clear()
+            os.makedirs(folder, exist_ok=True)
+            self.made_dirs.add(folder)
+        with open(path, "wb") as fh:
+            fh.write(data)
 
     def _claim(self, path: str) -> bool:
-        """Reserve a file name; False if another capture has it (case-insensitively)."""
-        folded = path.lower()
+        """Reserve a file name; False if another capture has it (case-insensitively).
+
+        Names are kept as 64-bit hashes (memory per capture stays small); a hash
+        clash only makes the second capture take a salted name, never share one.
+        """
+        folded = hash(path.lower())
         if folded in self.used:
             return False
         self.used.add(folded)
@@ -230,7 +253,6 @@ class SiteBuilder:
                 title=(rec["title"] or "").strip(), language=rec["language"],
                 template=rec["template"] or "", status=int(rec["status"] or 0),
                 page=cp.page, original=cp.original, published=rec.get("published"),
-                description="",
                 strategy={k: strategy.get(k) for k in ("title", "period", "priorities")}
                 if isinstance(strategy, dict) else None,
             ))
@@ -304,7 +326,7 @@ class SiteBuilder:
                        links=context.page_links(rec["links"], rec, self.links, "text"),
                        documents=docs)
             self.write_bytes(cp.record, json.dumps(context.record_json(rec, cp, bann),
-                                                   ensure_ascii=False, indent=1).encode("utf-8"))
+                                                   ensure_ascii=False).encode("utf-8"))
             self._write_original(rec, cp, bann)
             for d in docs:
                 entry = self.documents.setdefault(d["url"], {
@@ -313,13 +335,13 @@ class SiteBuilder:
                 if len(entry["pages"]) < 5 and s.page not in entry["pages"]:
                     entry["pages"].append(s.page)
             if i in newest_ids:
-                s.description = (rec["description"] or rec["text"] or "")[:200]
+                snippet = (rec["description"] or rec["text"] or "")[:200]
                 headings = [sec.get("heading") or "" for sec in rec["sections"] or []]
                 body = rec["text"] or " ".join(
                     str(b.get("text") or " ".join(map(str, b.get("items") or [])))
                     for sec in rec["sections"] or [] for b in sec.get("blocks") or [])
                 search.add([s.title or s.url, s.page, (s.published or s.captured_at)[:10],
-                            s.language, s.url, s.description], s.title, headings, body)
+                            s.language, s.url, snippet], s.title, headings, body)
             first = min(first or rec["captured_at"], rec["captured_at"])
             last = max(last or rec["captured_at"], rec["captured_at"])
         self.report.documents = len(self.documents)
@@ -328,9 +350,11 @@ class SiteBuilder:
     def _write_original(self, rec: dict[str, Any], cp: CapturePaths,
                         bann: dict[str, Any]) -> None:
         prov = rec["provenance"]
+        # A revisit record holds no payload; the record it refers to does.
+        ref = prov.get("refers_to") if isinstance(prov.get("refers_to"), dict) else prov
         where = None
-        if prov.get("warc_file") and prov.get("offset") is not None:
-            where = (prov["warc_file"], int(prov["offset"]))
+        if ref.get("warc_file") and ref.get("offset") is not None:
+            where = (ref["warc_file"], int(ref["offset"]))
         else:
             where = self.html_payloads.get((rec["url"], rec["captured_at"]))
         payload = None
@@ -384,11 +408,21 @@ class SiteBuilder:
         self.report.missing = len(self.links.missing)
 
     def _write_data(self) -> None:
+        """Copy the exports and the schema; write a CSV from the summaries if none exists."""
         data = self.archive_dir / "data"
+        target = self.out / "data"
+        target.mkdir(exist_ok=True)
         for src in sorted(data.iterdir()):
             if src.is_file() and src.suffix in (".jsonl", ".csv", ".json"):
                 shutil.copyfile(src, inside(self.out, f"data/{src.name}"))
-                self.made_dirs.add(self.out / "data")
+        if not any(target.glob("*.csv")):
+            with inside(self.out, "data/pages.csv").open("w", encoding="utf-8",
+                                                          newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(CSV_COLUMNS)
+                for s in self.pages():
+                    writer.writerow([s.id, s.url, s.captured_at, s.status, s.language, s.title,
+                                     s.template, s.published or "", s.page])
 
     def _write_manifest(self) -> None:
         path = inside(self.out, "manifest.json")
@@ -415,8 +449,6 @@ class SiteBuilder:
 
 def _software() -> str:
     try:
-        from importlib.metadata import version
-
         return f"akershus-archive {version('akershus-archive')}"
-    except Exception:  # not installed as a distribution: say so rather than guess
+    except PackageNotFoundError:  # not installed as a distribution: say so, do not guess
         return "akershus-archive"

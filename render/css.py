@@ -13,12 +13,13 @@ from collections.abc import Callable
 
 Resolver = Callable[[str], "str | None"]  # raw URL reference -> local URL, or None
 
-_IMPORT = re.compile(
-    r"""@import\s+(?:url\(\s*(?P<q1>['"]?)(?P<u1>.*?)(?P=q1)\s*\)|(?P<q2>['"])(?P<u2>.*?)(?P=q2))"""
-    r"""[^;]*;?""",
+# One pass over both forms, so a rewritten @import is not rewritten again.
+_REF = re.compile(
+    r"""(?P<imp>@import\s+(?:url\(\s*(?P<q1>['"]?)(?P<u1>.*?)(?P=q1)\s*\)"""
+    r"""|(?P<q2>['"])(?P<u2>.*?)(?P=q2))[^;]*;?)"""
+    r"""|url\(\s*(?P<q>['"]?)(?P<u>.*?)(?P=q)\s*\)""",
     re.IGNORECASE | re.DOTALL,
 )
-_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<u>.*?)(?P=q)\s*\)""", re.IGNORECASE | re.DOTALL)
 _ESCAPES = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
 EMPTY = "data:,"
 
@@ -36,16 +37,16 @@ def _quote(url: str) -> str:
 def rewrite_css(text: str, resolve: Resolver) -> str:
     """Return ``text`` with every URL reference resolved or emptied."""
 
-    def on_import(m: re.Match[str]) -> str:
-        ref = _unescape((m.group("u1") if m.group("u1") is not None else m.group("u2")).strip())
-        local = resolve(ref) if ref else None
-        return f"@import url({_quote(local)});" if local else ""
-
-    def on_url(m: re.Match[str]) -> str:
+    def on_ref(m: re.Match[str]) -> str:
+        if m.group("imp"):
+            raw = m.group("u1") if m.group("u1") is not None else m.group("u2")
+            ref = _unescape(raw.strip())
+            local = resolve(ref) if ref else None
+            return f"@import url({_quote(local)});" if local else ""
         ref = _unescape(m.group("u").strip())
         if ref.startswith("#"):  # an SVG fragment reference, local by nature
             return f"url({_quote(ref)})"
         local = resolve(ref) if ref else None
         return f"url({_quote(local or EMPTY)})"
 
-    return _URL.sub(on_url, _IMPORT.sub(on_import, text))
+    return _REF.sub(on_ref, text)

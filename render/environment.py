@@ -8,14 +8,15 @@ rest.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, pass_context
 
+from .linkmap import is_site_host
 from .paths import relative
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -38,8 +39,8 @@ def parse_when(value: str | None) -> datetime | date | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def date_nb(value: str | None) -> str:
@@ -88,6 +89,11 @@ def host(url: str) -> str:
     return urlsplit(url).hostname or url
 
 
+def old_site(url: str | None) -> bool:
+    """True for a URL on the old domain: shown as text, never linked (it has a new owner)."""
+    return bool(url) and is_site_host(urlsplit(str(url)).hostname)
+
+
 @pass_context
 def rel(context: Any, target: str) -> str:
     """Site-relative path -> URL relative to the page being rendered (``here``)."""
@@ -112,7 +118,7 @@ def make_environment(template_dir: Path | None = None) -> Environment:
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=ChainableUndefined,  # optional record fields may be absent
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -126,5 +132,6 @@ def make_environment(template_dir: Path | None = None) -> Environment:
         year=year,
         host=host,
         rel=rel,
+        old_site=old_site,
     )
     return env

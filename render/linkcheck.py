@@ -9,10 +9,11 @@ domain, which now belongs to someone else.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
@@ -21,7 +22,7 @@ from .linkmap import is_site_host
 
 # <link rel> values that are metadata about the page, not something loaded.
 META_RELS = frozenset({"original", "successor-version", "dcterms:isreplacedby", "alternate"})
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:")
 MAX_LISTED = 20
 
@@ -59,12 +60,13 @@ class LinkReport:
         return out
 
 
+_WITH_URLS = "//*[@href or @src or @srcset or @imagesrcset or @poster or @background]"
+
+
 def _references(doc: lxml.html.HtmlElement) -> list[tuple[str, str, bool]]:
     """(reference, tag, navigable) for every URL-bearing attribute of a document."""
     out = []
-    for el in doc.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in doc.xpath(_WITH_URLS):
         tag = el.tag.lower()
         if tag in ("a", "area") and el.get("href") is not None:
             out.append((el.get("href"), tag, True))
@@ -86,49 +88,51 @@ class _Checker:
     def __init__(self, site: Path) -> None:
         self.site = site.resolve()
         self.report = LinkReport()
-        self.exists_cache: dict[str, bool] = {}
+        self.root = str(self.site)
+        self.exists_cache: dict[str, str | None] = {}
 
-    def _exists(self, rel: str) -> bool:
+    def _resolve_file(self, rel: str) -> str | None:
+        """The file a site-relative path names (a folder means its index.html), or None."""
         if rel not in self.exists_cache:
-            path = self.site / rel
-            self.exists_cache[rel] = path.is_file() or (path / "index.html").is_file()
+            if len(self.exists_cache) > 50_000:  # bounded: shared targets come back soon
+                self.exists_cache.clear()
+            path = os.path.join(self.root, rel)
+            if os.path.isfile(path):
+                self.exists_cache[rel] = rel
+            elif os.path.isfile(os.path.join(path, "index.html")):
+                self.exists_cache[rel] = f"{rel}/index.html"
+            else:
+                self.exists_cache[rel] = None
         return self.exists_cache[rel]
 
     def local_target(self, source: str, ref: str) -> str | None:
         """Site-relative path a relative reference names, or None if it leaves the site."""
-        path = unquote(urlsplit(ref).path)
+        path = unquote(ref.split("#", 1)[0].split("?", 1)[0])
         if not path:
             return source
         if path.startswith("/"):
             return None
-        parts: list[str] = []
-        for part in (str(PurePosixPath(source).parent) + "/" + path).split("/"):
-            if part in ("", "."):
-                continue
-            if part == "..":
-                if not parts:
-                    return None
-                parts.pop()
-            else:
-                parts.append(part)
-        return "/".join(parts)
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        return None if joined.startswith("../") or joined == ".." else joined
 
     def check_file(self, rel: str) -> list[str]:
         """Check one file; return the local HTML pages it links to."""
         self.report.files += 1
-        full = self.site / rel
+        full = os.path.join(self.root, rel)
         if rel.endswith(".css"):
-            text = full.read_text(encoding="utf-8", errors="replace")
+            with open(full, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
             refs = [(m.group(2) or m.group(4) or "", "css", False) for m in _CSS_URL.finditer(text)]
             ids: set[str] = set()
         else:
             try:
-                doc = lxml.html.document_fromstring(full.read_bytes())
+                with open(full, "rb") as fh:
+                    doc = lxml.html.document_fromstring(fh.read())
             except (ValueError, lxml.etree.ParserError):
                 self.report.broken.append((rel, "(file does not parse as HTML)"))
                 return []
             refs = _references(doc)
-            ids = {el.get("id") for el in doc.iter() if isinstance(el.tag, str) and el.get("id")}
+            ids = set(doc.xpath("//@id"))
         pages = []
         for ref, tag, navigable in refs:
             ref = ref.strip()
@@ -149,14 +153,11 @@ class _Checker:
                 continue
             self.report.links += 1
             target = self.local_target(rel, ref)
-            if target is None or not self._exists(target):
+            found = self._resolve_file(target) if target is not None else None
+            if found is None:
                 self.report.broken.append((rel, ref))
-                continue
-            if navigable:
-                if (self.site / target).is_dir():
-                    target = f"{target}/index.html"
-                if target.endswith(".html"):
-                    pages.append(target)
+            elif navigable and found.endswith(".html"):
+                pages.append(found)
         return pages
 
 
@@ -168,7 +169,7 @@ def check_site(site: Path, required: list[str]) -> LinkReport:
     visited.add("index.html")
     while queue:  # breadth-first from the front page
         rel = queue.popleft()
-        if not (checker.site / rel).is_file():
+        if not os.path.isfile(os.path.join(checker.root, rel)):
             checker.report.broken.append(("(site)", rel))
             continue
         for target in checker.check_file(rel):

@@ -30,9 +30,10 @@ the same page over time) but never a file: the scheme is in the file name.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -184,9 +185,8 @@ def split_url(url: str) -> UrlParts:
     userinfo, at, hostport = parts.netloc.rpartition("@")
     hostport = hostport.lower()
     host, colon, port = hostport.rpartition(":")
-    if colon and port.isdigit() and "]" not in port:
-        if port in _DEFAULT_PORTS.values():
-            hostport = host
+    if colon and port == _DEFAULT_PORTS[scheme]:  # http://x:80/ is http://x/
+        hostport = host
     netloc = (userinfo + at if at else "") + hostport
     has_query = "?" in url
     query = _normalize_pct(parts.query) if has_query else None
@@ -212,10 +212,10 @@ def url_dir(parts: UrlParts) -> str:
 
 def timestamp14(captured_at: str) -> str:
     """ISO 8601 capture time -> ``YYYYMMDDhhmmss`` in UTC (the Memento/Wayback form)."""
-    dt = datetime.fromisoformat(captured_at.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+    dt = datetime.fromisoformat(captured_at)
+    if dt.tzinfo is None:  # a WARC-Date is UTC even when it does not say so
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
 def capture_stem(url: str, captured_at: str, salt: str = "") -> str:
@@ -294,9 +294,14 @@ def relative(from_page: str, to_path: str) -> str:
 
 
 def inside(root: Path, rel: str) -> Path:
-    """Join ``rel`` to ``root`` and refuse any result outside ``root`` (defence in depth)."""
-    target = (root / rel).resolve()
-    base = root.resolve()
-    if target != base and base not in target.parents:
+    """Join ``rel`` to ``root``, refusing anything that could land outside ``root``.
+
+    Defence in depth: the names made above never hold ``..`` or a separator,
+    but a user template or a future caller might. Checked on the string, so it
+    costs no system call per file.
+    """
+    norm = posixpath.normpath(rel)
+    if (not rel or "\\" in rel or "\x00" in rel or norm.startswith(("/", "../"))
+            or norm in (".", "..") or ":" in rel.split("/", 1)[0]):
         raise ValueError(f"path escapes the site folder: {rel!r}")
-    return target
+    return root / norm

@@ -78,7 +78,7 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
             yield normalize(record)
 
 
-@dataclass
+@dataclass(slots=True)
 class PageSummary:
     """What the builder keeps of a page after rendering it: small, per capture."""
 
@@ -93,6 +93,5 @@ class PageSummary:
     page: str  # site-relative path of the reading view
     original: str | None
     published: str | None = None
-    description: str = ""
     strategy: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)

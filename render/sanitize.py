@@ -33,8 +33,11 @@ CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'non
 
 REMOVE_TAGS = frozenset({
     "script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "form", "base", "portal", "fencedframe", "template",
+    "form", "base", "portal", "fencedframe", "template", "foreignobject", "handler",
+    "listener", "param", "keygen",
 })
+# Void in browsers but given children by libxml2's HTML parser: remove the tag only.
+_VOID_REMOVE = frozenset({"embed", "param", "keygen", "base"})
 # Attributes that start a request or run code whatever their value.
 DROP_ATTRS = frozenset({"srcdoc", "formaction", "action", "ping", "manifest", "http-equiv",
                         "dynsrc", "lowsrc", "codebase", "archive", "data", "integrity",
@@ -130,9 +133,7 @@ def _should_drop(el: etree._Element) -> bool:
     if tag == "link":
         rels = set((el.get("rel") or "").lower().split())
         return not rels or not rels <= KEEP_LINK_RELS
-    if tag in _ANIMATE:  # SVG animation can set href to javascript:
-        return True
-    return False
+    return tag in _ANIMATE  # SVG animation can set href to javascript:
 
 
 def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
@@ -149,7 +150,9 @@ def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
     base_url = _absolute(page_url, base.get("href", "")) if base is not None else page_url
 
     def rebased(ref: str, want: str) -> str | None:
-        if base_url == page_url or ref.strip().startswith("#"):
+        if ref.strip().startswith("#"):  # within the page: nothing to resolve
+            return ref.strip()
+        if base_url == page_url:
             return rewrite(ref, want)
         return rewrite(_absolute(base_url, ref), want)
 
@@ -158,7 +161,10 @@ def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
             _drop(el)
             continue
         if _should_drop(el):
-            _drop(el)
+            if el.tag.lower() in _VOID_REMOVE and el.getparent() is not None:
+                el.drop_tag()
+            else:
+                _drop(el)
             continue
         _clean_element(el, rebased)
         if el.tag.lower() == "style" and el.text:

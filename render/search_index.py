@@ -22,13 +22,14 @@ import json
 import re
 import shutil
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 DOC_CHUNK = 500  # documents per docs-N.js file (about 100 KB at typical snippets)
-SPOOL_FLUSH = 200_000  # buffered postings before spooling to disk
+SPOOL_FLUSH = 50_000  # buffered postings before spooling to disk
 TITLE_WEIGHT = 10
 HEADING_WEIGHT = 5
 BODY_CAP = 10  # a word repeated 50 times is not 50 times as relevant
@@ -40,31 +41,32 @@ _WORD = re.compile(r"[^\W_]+")
 # Function words of bokmål and nynorsk, kept short on purpose: a stop word
 # is dropped from queries too, so a longer list would make phrases unfindable.
 STOPWORDS = frozenset(
-    "og i på er det en et til av for som med at de den å om ikkje ikke har var vi "
-    "seg kan fra ved eller men så skal da nå han hun dei ein eit eg jeg du the of and to in".split()
+    ["og", "i", "på", "er", "det", "en", "et", "til", "av", "for", "som", "med", "at", "de", "den", "å", "om", "ikkje", "ikke", "har", "var", "vi", "seg", "kan", "fra", "ved", "eller", "men", "så", "skal", "da", "nå", "han", "hun", "dei", "ein", "eit", "eg", "jeg", "du", "the", "of", "and", "to", "in"]
 )
+
+
+_OTHER = re.compile(r"[^\x00-\x7fæøå]")
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    ch = _MAP.get(m.group(0), m.group(0))
+    if ch in _KEEP:
+        return ch
+    return "".join(c for c in unicodedata.normalize("NFD", ch)
+                   if not unicodedata.category(c).startswith("M"))
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, keeping the Norwegian letters æ, ø, å."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text.lower()):
-        if ch in _KEEP:
-            out.append(ch)
-            continue
-        ch = _MAP.get(ch, ch)
-        if ch in _KEEP or ch.isascii():
-            out.append(ch)
-            continue
-        out.append("".join(c for c in unicodedata.normalize("NFD", ch)
-                           if not unicodedata.category(c).startswith("M")))
-    return "".join(out)
+    text = unicodedata.normalize("NFC", text.lower())
+    return _OTHER.sub(_fold_char, text)  # ASCII and æøå, nearly all text, pass untouched
 
 
 def _ends(word: str, length: int, suffix: str) -> bool:
     return word[:length].endswith(suffix)
 
 
+@lru_cache(maxsize=200_000)  # a site's vocabulary is small; each word is stemmed once
 def stem(word: str) -> str:
     """Light Norwegian stemmer, bokmål and nynorsk rules together."""
     n = len(word)
@@ -105,6 +107,15 @@ def terms(text: str) -> Iterator[str]:
             yield stem(w)
 
 
+def term_counts(text: str) -> Counter[str]:
+    """How often each term occurs (stemming each distinct word once)."""
+    counts = Counter(w for w in words(text) if len(w) > 1 and w not in STOPWORDS)
+    out: Counter[str] = Counter()
+    for w, c in counts.items():
+        out[stem(w)] += c
+    return out
+
+
 def shard_key(term: str) -> str:
     """Shard of a term: its first two letters as hex code points (file-name safe)."""
     return "_".join(f"{ord(c):x}" for c in term[:2])
@@ -140,10 +151,7 @@ class IndexWriter:
         for heading in headings:
             for t in terms(heading):
                 weights[t] += HEADING_WEIGHT
-        body_counts: dict[str, int] = defaultdict(int)
-        for t in terms(body):
-            body_counts[t] += 1
-        for t, c in body_counts.items():
+        for t, c in term_counts(body).items():
             weights[t] += min(c, BODY_CAP)
         for t, w in weights.items():
             key = shard_key(t)

@@ -8,7 +8,12 @@ a truthful banner.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import asdict, is_dataclass
+from itertools import pairwise
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 # Public facts: Akershus became part of Viken on 1 January 2020; Viken was
 # dissolved on 1 January 2024 and Akershus fylkeskommune re-established (afk.no).
@@ -23,33 +28,36 @@ DEFAULT_CHAIN: list[dict[str, Any]] = [
 DEFAULT_SUCCESSOR = "https://www.viken.no/"
 
 
-def _archive_lookup(url: str) -> tuple[str | None, list[dict[str, Any]] | None]:
+def normalize_entry(entry: Any) -> dict[str, Any]:
+    """One chain entry in the banner's terms, whichever spelling the record used.
+
+    The extractor writes ``{name, site, start, end, note}``; older or hand-made
+    records may say ``{name, url, from, to, note}``.
+    """
+    if is_dataclass(entry) and not isinstance(entry, type):
+        entry = asdict(entry)
+    if not isinstance(entry, dict):
+        return {"name": str(entry), "url": None, "from": None, "to": None, "note": ""}
+    return {
+        "name": entry.get("name") or "",
+        "url": entry.get("url") or entry.get("site"),
+        "from": entry.get("from") or entry.get("start"),
+        "to": entry.get("to") or entry.get("end"),
+        "note": entry.get("note") or "",
+    }
+
+
+def _archive_lookup(url: str) -> tuple[str | None, list[Any] | None]:
     """Ask the archive package's successor table, if it offers one."""
     try:
         from archive import succession  # optional: render must work without it
     except ImportError:
         return None, None
-    successor = None
-    chain = None
-    for name in ("successor_for", "successor", "lookup"):
-        fn = getattr(succession, name, None)
-        if callable(fn):
-            try:
-                found = fn(url)
-            except Exception:  # a table the archivists are editing must not stop a build
-                found = None
-            if isinstance(found, str):
-                successor = found
-            elif isinstance(found, dict):
-                successor = found.get("url") or found.get("successor")
-            break
-    for name in ("CHAIN", "SUCCESSION", "succession_chain", "chain"):
-        value = getattr(succession, name, None)
-        value = value() if callable(value) else value
-        if isinstance(value, list) and value:
-            chain = [c if isinstance(c, dict) else dict(vars(c)) for c in value]
-            break
-    return successor, chain
+    try:
+        return succession.superseded_by(url), list(succession.chain())
+    except Exception as exc:  # noqa: BLE001 - an edited table must not stop a build
+        logger.warning("successor table unusable (%s); using the built-in chain", exc)
+        return None, None
 
 
 def resolve(record: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -60,12 +68,10 @@ def resolve(record: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         found_successor, found_chain = _archive_lookup(record.get("url", ""))
         successor = successor or found_successor
         chain = chain or found_chain
-    return successor or DEFAULT_SUCCESSOR, chain or DEFAULT_CHAIN
+    return successor or DEFAULT_SUCCESSOR, [normalize_entry(e) for e in chain or DEFAULT_CHAIN]
 
 
 def transitions(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pairs of (ended body, successor, date): the sentences the banner tells."""
-    out = []
-    for before, after in zip(chain, chain[1:]):
-        out.append({"old": before, "new": after, "date": after.get("from") or before.get("to")})
-    return out
+    return [{"old": before, "new": after, "date": after.get("from") or before.get("to")}
+            for before, after in pairwise(chain)]

@@ -44,7 +44,8 @@ def warc_files(archive_dir: Path) -> list[Path]:
 def locate(archive_dir: Path, warc_file: str) -> Path:
     """Find a WARC named by a record's provenance (a bare name or a relative path)."""
     name = Path(warc_file)
-    for candidate in (archive_dir / "warc" / name.name, archive_dir / name):
+    for candidate in (archive_dir / "warc" / name, archive_dir / "warc" / name.name,
+                      archive_dir / name):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError(f"WARC file {warc_file!r} not found under {archive_dir}")

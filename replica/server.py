@@ -129,6 +129,7 @@ class _Handler(socketserver.StreamRequestHandler):
 class _TCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a crawler opens many connections at once
     owner: "ReplicaServer"
 
 

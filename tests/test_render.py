@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import json
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from test_render_support import (
+    D2019,
+    D2020,
+    ENGLISH,
+    FRONT,
+    LISTING,
+    NOT_CAPTURED,
+    OUTSIDE,
+    PARENT,
+    PDF,
+    PDF_URL,
+    PRESS,
+    PRIORITIES,
+    SEED_HTTP,
+    SEED_HTTPS,
+    make_archive,
+    manifest,
+    page_for,
+    resolve_href,
+    soup,
+)
 
 from render.build import RenderError, run_render
 from render.linkcheck import check_site
 from render.paths import url_key
-from test_render_support import (
-    D2019, D2020, ENGLISH, FRONT, LISTING, NOT_CAPTURED, OUTSIDE, PARENT, PDF, PDF_URL,
-    PRESS, PRIORITIES, SEED_HTTP, SEED_HTTPS, make_archive, manifest, page_for, resolve_href,
-    soup,
-)
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +197,7 @@ def test_headings_in_order_and_text_escaped(site: Path) -> None:
     page = soup(page_for(site, SEED_HTTPS, D2020))
     levels = [int(h.name[1]) for h in page.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
     assert levels[0] == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
     assert page.find("h3", string="Tall")  # level 4 in the record, no h3 skipped
     assert not page.find("script")
     assert any("<script>alert('x')</script>" in p.get_text() for p in page.find_all("p"))
@@ -338,3 +355,31 @@ def test_renders_what_the_real_extractor_writes(tmp_path: Path) -> None:
     assert seed.find(attrs={"data-archive-banner": True}).find("a", href="https://www.viken.no/")
     assert FRONT in {e["url"] for e in manifest(archive / "site")["pages"]}
     assert PRESS in {e["url"] for e in manifest(archive / "site")["pages"]}
+
+
+def test_serve_gives_the_site_and_nothing_outside_it(site: Path) -> None:
+    import http.client
+    import threading
+
+    from render.serve import make_server
+
+    server = make_server(site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        def get(path: str) -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+
+        status, body = get("/index.html")
+        assert status == 200 and b"Arkiv av www.akershus.no" in body
+        assert server.server_address[0] == "127.0.0.1"
+        assert get("/../../../../etc/passwd")[0] == 404
+        assert get("/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+        assert get("/static/")[0] == 404  # no directory listings
+        assert get("/browse/")[0] == 200  # a folder with an index.html serves it
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,24 +1,23 @@
 """The archive in headless Chromium, opened from file:// as a reader would.
 
 Needs the ``playwright`` Python package and Debian's ``chromium`` at
-/usr/bin/chromium (no browser download). The site is built from a real crawl
-of the replica (the session fixture in conftest), extracted and rendered;
+/usr/bin/chromium (no browser download). The site is built from captures of the
+replica's pages, extracted by the real extractor and rendered;
 the hostile test archive checks that nothing from an archived page runs.
 No sleeps: every wait is Playwright waiting for a condition.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_render_support import SEED_HTTPS, Exchange, make_archive, page_for, write_warc
 
 from render.build import run_render
 from render.search_index import terms
-from test_render_support import SEED_HTTPS, make_archive, page_for
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,11 +28,33 @@ SEED_PATH = "/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
 
 
+def capture_replica(archive: Path, era: str = "2020") -> None:
+    """Every URL the replica answers with 200 or a redirect, written to a WARC.
+
+    Responses come straight from the replica's router (no socket, no crawler),
+    so these tests depend on the replica's pages, not on the crawl's state.
+    """
+    site_mod = pytest.importorskip("replica.site")
+    site = site_mod.Site(era)
+    date = {"2019": "2019-06-20T08:15:32Z", "2020": "2020-09-14T10:42:07Z"}[era]
+    exchanges = []
+    for entry in site.entries():
+        if entry.kind not in ("page", "news", "listing", "requisite", "document", "redirect"):
+            continue
+        resp = site.respond("GET", entry.target, entry.host)
+        ctype = dict(resp.headers).get("Content-Type", entry.content_type or "text/html")
+        extra = [(k, v) for k, v in resp.headers if k == "Location"]
+        exchanges.append(Exchange(entry.url, date, resp.body, ctype,
+                                  status=f"{resp.status} {'OK' if resp.status == 200 else 'Moved'}",
+                                  headers=extra))
+    write_warc(archive / "warc" / f"replica-{era}.warc.gz", exchanges)
+
+
 @pytest.fixture(scope="module")
-def replica_site(replica_crawl: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def replica_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     extract = pytest.importorskip("archive.extract")
     archive = tmp_path_factory.mktemp("replica-archive")
-    shutil.copytree(replica_crawl / "warc", archive / "warc")
+    capture_replica(archive)
     extract.run_extract(archive)
     report = run_render(archive)
     assert report.ok, report.summary()

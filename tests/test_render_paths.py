@@ -11,8 +11,15 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from render.paths import (
-    MAX_SEGMENT, capture_paths, encode_segment, file_path, inside, missing_path, relative,
-    split_url, url_dir,
+    MAX_SEGMENT,
+    capture_paths,
+    encode_segment,
+    file_path,
+    inside,
+    missing_path,
+    relative,
+    split_url,
+    url_dir,
 )
 
 HOSTILE = ["..", ".", "%2e%2e", "%2E%2e", "%2F", "%252F", "%25252e", "..%2f..", "\\..\\",
@@ -37,7 +44,7 @@ def urls(draw: st.DrawFn) -> str:
 
 
 SAFE_NAME = re.compile(r"^[a-z0-9_~.-]+$")
-WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
+WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 PROPS = settings(max_examples=400, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow])
 

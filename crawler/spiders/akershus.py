@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from w3lib.url import canonicalize_url
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_SEEDS = ["http://www.akershus.no/"]
 # Requisites jump the queue so a page and what it needs are captured close in time.
 REQUISITE_PRIORITY = 10
+# Error answers reach the spider too (after retries), so each request ends in one place.
+HANDLED_ERRORS = list(range(400, 600))
 
 
 class AkershusSpider(Spider):
@@ -80,7 +83,8 @@ class AkershusSpider(Spider):
         for url in self.seeds:
             self.seen_pages.add(canonicalize_url(url))
             self.pages_scheduled += 1
-            yield Request(url, callback=self.parse, meta={"kind": PAGE, "hops": 0})
+            yield Request(url, callback=self.parse, errback=self.failed,
+                          meta={"kind": PAGE, "hops": 0, "handle_httpstatus_list": HANDLED_ERRORS})
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Queue the sitemaps a seed host's robots.txt names (and /sitemap.xml)."""
@@ -114,8 +118,17 @@ class AkershusSpider(Spider):
 
     # -- pages ---------------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Request]:
+        try:
+            yield from self._parse(response)
+        finally:
+            # finished: its links are queued (or it had none); see crawler/distributed.py
+            self.ack(response.request)
+
+    def _parse(self, response: Response) -> Iterable[Request]:
         hops = response.meta.get("hops", 0)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if not 200 <= response.status < 300:
+            return
         if isinstance(response, TextResponse) and "css" in content_type:
             outlinks = css_outlinks(response.url, response.text)
         elif isinstance(response, TextResponse) and ("html" in content_type or not content_type):
@@ -161,9 +174,23 @@ class AkershusSpider(Spider):
             self.pages_scheduled += 1
         # Breadth first: fewer hops first; requisites ahead of pages.
         priority = (REQUISITE_PRIORITY if as_requisite else 0) - hops
-        request = Request(link.url, callback=self.parse, meta={"kind": kind, "hops": hops},
+        request = Request(link.url, callback=self.parse, errback=self.failed,
+                          meta={"kind": kind, "hops": hops,
+                                "handle_httpstatus_list": HANDLED_ERRORS},
                           priority=priority)
         return request, None
+
+    def failed(self, failure: Any) -> None:
+        """A request that ended without a response to parse: count it, and let it go."""
+        request = failure.request
+        self.ack(request)
+        if not failure.check(IgnoreRequest):  # scope and robots skips are counted already
+            self.skipped(request.url, f"error:{type(failure.value).__name__}")
+
+    def ack(self, request: Request | None) -> None:
+        queue = getattr(self, "ack_queue", None)
+        if queue is not None and request is not None:
+            queue.ack(request)
 
     def write_outlinks(self, response: Response,
                        decisions: list[tuple[Outlink, Request | None, str | None]]) -> None:

@@ -1,0 +1,153 @@
+"""Package an archive directory as one WACZ 1.1.1 file, streamed file by file.
+
+Layout (https://specs.webrecorder.net/wacz/1.1.1/):
+
+    archive/<name>.warc.gz     the WARC files, stored (not deflated) so replay can seek
+    indexes/index.cdxj         the CDXJ index (archive/cdxj.py), names relative to archive/
+    pages/pages.jsonl          one line per captured HTML page: id, url, ts, title, text
+    datapackage.json           every file above with its sha256 and size
+    datapackage-digest.json    the sha256 of datapackage.json
+
+Each file is copied into the ZIP in blocks while its sha256 is computed, so
+neither the WARCs nor the WACZ are ever held in memory; pages are parsed one
+at a time. The package is written as ``NAME.wacz.tmp`` and renamed when whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from akershus_archive import __version__
+from archive.cdxj import run_index
+from archive.decoding import decode_html
+from archive.errors import ArchiveError
+from archive.page import read_page, record_id
+from archive.reader import ArchiveReader, warc_files
+
+logger = logging.getLogger(__name__)
+
+WACZ_VERSION = "1.1.1"
+BLOCK = 1024 * 1024
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages", "hasText": True}
+# Longest page text kept for full-text search (characters); the WARC holds the rest.
+MAX_PAGE_TEXT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One file of the package, as datapackage.json lists it."""
+
+    path: str
+    hash: str
+    bytes: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": os.path.basename(self.path).lower(), "path": self.path,
+                "hash": self.hash, "bytes": self.bytes}
+
+
+class _HashingWriter:
+    """Write through to a ZIP member, hashing and counting on the way."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.sha256.update(data)
+        self.size += len(data)
+        self.out.write(data)
+
+
+def _member(zf: zipfile.ZipFile, path: str, compress: int, mtime: float | None = None
+            ) -> zipfile.ZipInfo:
+    stamp = datetime.fromtimestamp(mtime, UTC) if mtime else datetime.now(UTC)
+    info = zipfile.ZipInfo(path, date_time=stamp.timetuple()[:6])
+    info.compress_type = compress
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _copy_file(zf: zipfile.ZipFile, source: Path, path: str, compress: int) -> Resource:
+    info = _member(zf, path, compress, source.stat().st_mtime)
+    with source.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+        writer = _HashingWriter(dst)
+        while block := src.read(BLOCK):
+            writer.write(block)
+    return Resource(path, "sha256:" + writer.sha256.hexdigest(), writer.size)
+
+
+def _write_lines(zf: zipfile.ZipFile, lines: Iterator[str], path: str) -> Resource:
+    info = _member(zf, path, zipfile.ZIP_DEFLATED)
+    with zf.open(info, "w", force_zip64=True) as dst:
+        writer = _HashingWriter(dst)
+        for line in lines:
+            writer.write(line.encode("utf-8") + b"\n")
+    return Resource(path, "sha256:" + writer.sha256.hexdigest(), writer.size)
+
+
+def page_lines(archive_dir: Path) -> Iterator[str]:
+    """pages.jsonl: its header, then one line per successful HTML capture (revisits too)."""
+    yield json.dumps(PAGES_HEADER)
+    reader = ArchiveReader(archive_dir)
+    for capture in reader.captures():
+        if not capture.is_html or capture.status != 200 or capture.payload is None:
+            continue
+        decoded = decode_html(capture.payload, capture.content_type or None)
+        page = read_page(decoded.text, capture.url, capture.header("Content-Language"))
+        yield json.dumps({
+            "id": record_id(capture.url, capture.captured_at),
+            "url": capture.url,
+            "ts": capture.captured_at,
+            "title": page.title or capture.url,
+            "text": page.text[:MAX_PAGE_TEXT],
+        }, ensure_ascii=False)
+
+
+def run_package(archive_dir: Path, output: Path) -> Path:
+    """Write the WACZ of ``archive_dir`` (its WARCs, a fresh index, its pages) to ``output``."""
+    files = warc_files(archive_dir)
+    names = [p.relative_to(archive_dir / "warc").as_posix() for p in files]
+    if len({n.lower() for n in names}) != len(names) or any("/" in n for n in names):
+        raise ArchiveError(f"WARC files in {archive_dir / 'warc'} must have distinct names and "
+                           "no sub-folders to be packaged - move them into warc/ itself")
+    index = run_index(archive_dir)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    resources: list[Resource] = []
+    try:
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            for path, name in zip(files, names):
+                resources.append(_copy_file(zf, path, f"archive/{name}", zipfile.ZIP_STORED))
+            resources.append(_copy_file(zf, index, "indexes/index.cdxj", zipfile.ZIP_DEFLATED))
+            resources.append(_write_lines(zf, page_lines(archive_dir), "pages/pages.jsonl"))
+            package = {
+                "profile": "data-package",
+                "resources": [r.as_dict() for r in resources],
+                "wacz_version": WACZ_VERSION,
+                "title": f"Archive of {archive_dir.name}",
+                "software": f"akershus-archive {__version__}",
+                "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            data = json.dumps(package, indent=2).encode("utf-8")
+            zf.writestr(_member(zf, "datapackage.json", zipfile.ZIP_DEFLATED), data)
+            digest = {"path": "datapackage.json",
+                      "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+            zf.writestr(_member(zf, "datapackage-digest.json", zipfile.ZIP_DEFLATED),
+                        json.dumps(digest, indent=2).encode("utf-8"))
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    logger.info("Packaged %d WARC files into %s", len(files), output)
+    return output

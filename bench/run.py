@@ -1,0 +1,419 @@
+"""The benchmark: crawl, extract and render against their peers, on synthetic replicas.
+
+    python bench/run.py [--quick] [--only SECTION ...] [--reps N]   (or: make bench)
+
+Sections (each ours against its peer, side by side in the same run):
+
+* ``latency``: crawl of a replica answering each response after 100 ms,
+  our crawl at its fast-but-polite setting (``--delay 0 --concurrency 8``)
+  against ``wget --mirror --page-requisites --warc-file`` (one connection);
+* ``cpu``: the same without latency, against a bare Scrapy spider that
+  follows the same links and writes nothing (bench/bare_spider.py) and wget:
+  pages/s and CPU seconds per page;
+* ``extract``: ``akershus-archive extract`` against trafilatura on the same
+  WARC (both end to end: read the WARC, extract, write JSON lines);
+* ``render``: ``akershus-archive render``, pages/s and peak memory;
+* ``growth``: time and peak memory of extract and render on WARCs of 2k, 20k
+  and 100k synthetic pages (bench/synthetic_warc.py), and of the crawl at
+  2k and 20k pages;
+* ``profile``: cProfile of a CPU-bound crawl (top functions into the results).
+
+Every command runs in its own process; wall time, CPU time (user + system)
+and peak RSS are taken from ``wait4``. Raw figures of every run go to
+bench/results.json (kept between runs, section by section) and
+bench/RESULTS.md is regenerated from it (a ``--quick`` run writes its own
+results-quick.json and RESULTS-quick.md into the work folder instead). Servers are replicas of
+``replica.synthetic`` on 127.0.0.1, addressed as ``http://127.0.0.1:PORT/``
+by every crawler, so all crawl the same URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+PY = sys.executable
+CLI = [PY, "-m", "akershus_archive"]
+WGET = shutil.which("wget") or "wget"
+TIME = shutil.which("time", path="/usr/bin:/bin") or "/usr/bin/time"  # GNU time
+OURS_FAST = ["--delay", "0", "--concurrency", "8"]  # the documented fast-but-polite setting
+RESULTS_JSON = BENCH / "results.json"
+RESULTS_MD = BENCH / "RESULTS.md"
+NOTES_MD = BENCH / "HOTSPOTS.md"  # hand-written: profiles read, what was done, what is left
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+def measure_rusage(cmd: list[str], cwd: Path | None = None) -> dict[str, Any]:
+    """Run ``cmd``: wall seconds, CPU seconds (user + system) and peak RSS (MB).
+
+    CPU and peak RSS come from GNU time, which forks the command from a small
+    process: Linux starts a child's peak RSS at its parent's size, so measuring
+    from this Python process would add its own memory to every figure.
+    """
+    with tempfile.NamedTemporaryFile() as usage, tempfile.TemporaryFile() as out, \
+            tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.run([TIME, "-q", "-f", "%U %S %M", "-o", usage.name, *cmd],
+                              stdout=out, stderr=err, cwd=cwd, check=False)
+        wall = time.perf_counter() - start
+        user, system, peak_kb = Path(usage.name).read_text().split()[-3:]
+        out.seek(0)
+        err.seek(0)
+        result = {"wall": round(wall, 3), "cpu": round(float(user) + float(system), 3),
+                  "peak_rss_mb": round(int(peak_kb) / 1024, 1), "rc": proc.returncode,
+                  "stdout": out.read().decode(errors="replace")[-2000:]}
+        if proc.returncode:
+            result["stderr"] = err.read().decode(errors="replace")[-2000:]
+            if proc.returncode != 8 or "wget" not in cmd[0]:
+                print(f"  ! exit {proc.returncode}: {' '.join(cmd)}\n{result['stderr']}",
+                      file=sys.stderr)
+        return result
+
+
+def html_pages(warc_dir: Path) -> int:
+    """HTML 200 responses in the WARC files of a folder (how every crawler's pages are counted)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    count = 0
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type == "response" and rec.http_headers is not None:
+                    ctype = rec.http_headers.get_header("Content-Type") or ""
+                    if rec.http_headers.get_statuscode() == "200" and ctype.startswith("text/html"):
+                        count += 1
+    return count
+
+
+@contextmanager
+def replica(pages: int, latency_ms: float = 0) -> Iterator[tuple[str, int]]:
+    """A synthetic replica server process; yields (base URL, port)."""
+    proc = subprocess.Popen([PY, "-m", "replica.synthetic", "--pages", str(pages),
+                             "--latency-ms", str(latency_ms), "--port", "0"],
+                            stdout=subprocess.PIPE, cwd=ROOT, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[0]
+        yield url, int(url.rstrip("/").rsplit(":", 1)[1])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# -- the runs --------------------------------------------------------------------------------
+
+def crawl_ours(url: str, port: int, out: Path, options: list[str]) -> dict[str, Any]:
+    shutil.rmtree(out, ignore_errors=True)
+    connect = [f"--connect-to={h}:80:127.0.0.1:{port}" for h in ("www.akershus.no", "static.akershus.no")]
+    r = measure_rusage([PY, str(BENCH / "crawl_ours.py"), url, str(out), *options, *connect], cwd=ROOT)
+    r["pages"] = html_pages(out / "warc")
+    r.pop("stdout", None)
+    return _rates(r)
+
+
+def crawl_wget(url: str, out: Path) -> dict[str, Any]:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    r = measure_rusage([WGET, "--mirror", "--page-requisites", "--no-verbose",
+                        "--warc-file=wget", "--no-warc-keep-log", "-P", "files", url], cwd=out)
+    r["rc_note"] = "wget exits 8 when a link answers 4xx/5xx" if r["rc"] == 8 else ""
+    r["pages"] = html_pages(out)
+    r.pop("stdout", None)
+    r.pop("stderr", None)
+    return _rates(r)
+
+
+def crawl_bare(url: str) -> dict[str, Any]:
+    r = measure_rusage([PY, str(BENCH / "bare_spider.py"), url, "--concurrency", "8", "--delay", "0"])
+    r["pages"] = json.loads(r.pop("stdout").strip().splitlines()[-1])["pages"] if not r["rc"] else 0
+    return _rates(r)
+
+
+def _rates(r: dict[str, Any]) -> dict[str, Any]:
+    if r["pages"]:
+        r["pages_per_s"] = round(r["pages"] / r["wall"], 2)
+        r["cpu_ms_per_page"] = round(1000 * r["cpu"] / r["pages"], 2)
+    return r
+
+
+def run_latency(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    runs = []
+    with replica(pages, latency_ms=100) as (url, port):
+        for rep in range(reps):
+            ours = crawl_ours(url, port, work / "lat-ours", OURS_FAST)
+            wget = crawl_wget(url, work / "lat-wget")
+            runs.append({"ours": ours, "wget": wget,
+                         "ratio": round(ours["pages_per_s"] / wget["pages_per_s"], 2)})
+            print(f"  latency rep {rep + 1}: ours {ours['pages_per_s']} p/s, "
+                  f"wget {wget['pages_per_s']} p/s, ratio {runs[-1]['ratio']}")
+    return {"pages": pages, "latency_ms": 100, "ours_options": " ".join(OURS_FAST), "runs": runs}
+
+
+def run_cpu(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    runs = []
+    with replica(pages) as (url, port):
+        for rep in range(reps):
+            bare = crawl_bare(url)
+            ours = crawl_ours(url, port, work / "cpu-ours", OURS_FAST)
+            wget = crawl_wget(url, work / "cpu-wget")
+            runs.append({"ours": ours, "bare": bare, "wget": wget,
+                         "ratio_bare": round(bare["pages_per_s"] / ours["pages_per_s"], 2),
+                         "ratio_wget": round(wget["pages_per_s"] / ours["pages_per_s"], 2)})
+            print(f"  cpu rep {rep + 1}: ours {ours['pages_per_s']} p/s "
+                  f"({ours['cpu_ms_per_page']} ms CPU/page), bare {bare['pages_per_s']}, "
+                  f"wget {wget['pages_per_s']}")
+    return {"pages": pages, "ours_options": " ".join(OURS_FAST), "runs": runs}
+
+
+def synthetic_archive(work: Path, pages: int) -> Path:
+    """DIR with warc/ of ``pages`` synthetic pages (written once, reused)."""
+    folder = work / f"synthetic-{pages}"
+    if not (folder / "warc").is_dir() or not list((folder / "warc").glob("*.warc.gz")):
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([PY, str(BENCH / "synthetic_warc.py"), str(folder), "--pages", str(pages)],
+                       check=True, stdout=subprocess.DEVNULL)
+    for name in ("data", "site"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    return folder
+
+
+def extract_ours(folder: Path) -> dict[str, Any]:
+    shutil.rmtree(folder / "data", ignore_errors=True)
+    r = measure_rusage([*CLI, "extract", str(folder), "--quiet"], cwd=ROOT)
+    r.pop("stdout", None)
+    r["pages"] = sum(1 for _ in (folder / "data" / "pages.jsonl").open()) if not r["rc"] else 0
+    return _rates(r)
+
+
+def extract_trafilatura(folder: Path) -> dict[str, Any]:
+    r = measure_rusage([PY, str(BENCH / "run.py"), "--trafilatura-child", str(folder)], cwd=ROOT)
+    r["pages"] = int(r.pop("stdout").strip() or 0)
+    return _rates(r)
+
+
+def trafilatura_child(folder: Path) -> None:
+    """Read every HTML 200 response of folder/warc and run trafilatura on it, JSON lines out."""
+    import trafilatura
+    from warcio.archiveiterator import ArchiveIterator
+
+    count = 0
+    with (folder / "trafilatura.jsonl").open("w", encoding="utf-8") as out:
+        for path in sorted((folder / "warc").glob("*.warc.gz")):
+            with path.open("rb") as fh:
+                for rec in ArchiveIterator(fh):
+                    if rec.rec_type != "response" or rec.http_headers is None:
+                        continue
+                    ctype = rec.http_headers.get_header("Content-Type") or ""
+                    if rec.http_headers.get_statuscode() != "200" or not ctype.startswith("text/html"):
+                        continue
+                    raw = rec.content_stream().read()
+                    charset = ctype.partition("charset=")[2] or "utf-8"
+                    html = raw.decode(charset, errors="replace")
+                    doc = trafilatura.extract(html, url=rec.rec_headers.get_header("WARC-Target-URI"),
+                                              output_format="json", with_metadata=True)
+                    out.write((doc or "null") + "\n")
+                    count += 1
+    print(count)
+
+
+def render_ours(folder: Path) -> dict[str, Any]:
+    shutil.rmtree(folder / "site", ignore_errors=True)
+    r = measure_rusage([*CLI, "render", str(folder), "--quiet"], cwd=ROOT)
+    r.pop("stdout", None)
+    r["pages"] = sum(1 for _ in (folder / "data" / "pages.jsonl").open())
+    return _rates(r)
+
+
+def run_extract(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    folder = synthetic_archive(work, pages)
+    runs = []
+    for rep in range(reps):
+        ours = extract_ours(folder)
+        theirs = extract_trafilatura(folder)
+        runs.append({"ours": ours, "trafilatura": theirs,
+                     "ratio": round(ours["pages_per_s"] / theirs["pages_per_s"], 2)})
+        print(f"  extract rep {rep + 1}: ours {ours['pages_per_s']} p/s, "
+              f"trafilatura {theirs['pages_per_s']} p/s, ratio {runs[-1]['ratio']}")
+    return {"pages": pages, "runs": runs}
+
+
+def run_render(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    folder = synthetic_archive(work, pages)
+    extract_ours(folder)
+    runs = []
+    for rep in range(reps):
+        runs.append({"ours": render_ours(folder)})
+        print(f"  render rep {rep + 1}: {runs[-1]['ours']['pages_per_s']} p/s, "
+              f"peak {runs[-1]['ours']['peak_rss_mb']} MB")
+    return {"pages": pages, "runs": runs}
+
+
+def run_growth(work: Path, sizes: list[int], crawl_sizes: list[int], reps: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"extract": {}, "render": {}, "crawl": {}}
+    for n in sizes:
+        folder = synthetic_archive(work, n)
+        k = reps if n <= 2000 else 1
+        out["extract"][str(n)] = [extract_ours(folder) for _ in range(k)]
+        out["render"][str(n)] = [render_ours(folder) for _ in range(k)]
+        print(f"  growth {n}: extract {_med(out['extract'][str(n)], 'wall')} s "
+              f"{_med(out['extract'][str(n)], 'peak_rss_mb')} MB, render "
+              f"{_med(out['render'][str(n)], 'wall')} s {_med(out['render'][str(n)], 'peak_rss_mb')} MB")
+        if n > 2000:
+            shutil.rmtree(folder / "site", ignore_errors=True)  # disk: keep the WARC only
+    for n in crawl_sizes:
+        with replica(n) as (url, port):
+            k = reps if n <= 2000 else 1
+            out["crawl"][str(n)] = [crawl_ours(url, port, work / f"grow-ours-{n}", OURS_FAST)
+                                    for _ in range(k)]
+        shutil.rmtree(work / f"grow-ours-{n}", ignore_errors=True)
+        print(f"  growth crawl {n}: {_med(out['crawl'][str(n)], 'wall')} s "
+              f"{_med(out['crawl'][str(n)], 'peak_rss_mb')} MB")
+    return out
+
+
+def run_profile(work: Path, pages: int) -> dict[str, Any]:
+    prof = work / "crawl.prof"
+    with replica(pages) as (url, port):
+        out = work / "prof-ours"
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([PY, str(BENCH / "crawl_ours.py"), url, str(out), *OURS_FAST,
+                        f"--connect-to=www.akershus.no:80:127.0.0.1:{port}", "--profile", str(prof)],
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    text = StringIO()
+    stats = pstats.Stats(str(prof), stream=text)
+    stats.sort_stats("tottime").print_stats(25)
+    own = text.getvalue()
+    text = StringIO()
+    pstats.Stats(str(prof), stream=text).sort_stats("cumulative").print_stats(40)
+    return {"pages": pages, "by_tottime": _trim(own), "by_cumulative": _trim(text.getvalue())}
+
+
+def _trim(report: str) -> str:
+    lines = report.splitlines()
+    start = next((i for i, ln in enumerate(lines) if "ncalls" in ln), 0)
+    keep = [ln.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "").replace(
+        sys.base_prefix + "/", "") for ln in lines[start:] if ln.strip()]
+    return "\n".join(keep)
+
+
+# -- results ---------------------------------------------------------------------------------
+
+def _med(runs: list[dict[str, Any]], key: str) -> float:
+    values = [r[key] for r in runs if key in r]
+    return round(statistics.median(values), 2) if values else float("nan")
+
+
+def _mdr(runs: list[dict[str, Any]], who: str, key: str) -> float:
+    return _med([r[who] for r in runs], key)
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    import scrapy
+    import trafilatura
+    import twisted
+
+    wget = subprocess.run([WGET, "--version"], capture_output=True, text=True,
+                          check=False).stdout.splitlines()[0]
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    mem = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")), "")
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": platform.platform(),
+            "python": platform.python_version(), "scrapy": scrapy.__version__,
+            "twisted": twisted.__version__, "warcio": version("warcio"),
+            "trafilatura": trafilatura.__version__, "wget": wget,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def write_markdown(results: dict[str, Any], target: Path = RESULTS_MD) -> None:
+    from bench_report import markdown  # bench/bench_report.py
+
+    notes = NOTES_MD.read_text(encoding="utf-8") if NOTES_MD.exists() else ""
+    target.write_text(markdown(results, notes), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes, one repetition: a few minutes")
+    parser.add_argument("--only", nargs="+", metavar="SECTION",
+                        choices=["latency", "cpu", "extract", "render", "growth", "profile"])
+    parser.add_argument("--reps", type=int, help="repetitions (default: 3, quick: 1)")
+    parser.add_argument("--growth-sizes", type=int, nargs="+")
+    parser.add_argument("--crawl-sizes", type=int, nargs="+")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "akershus-bench")
+    parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md only")
+    parser.add_argument("--trafilatura-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.trafilatura_child:
+        trafilatura_child(args.trafilatura_child)
+        return
+    sys.path.insert(0, str(BENCH))
+    quick = args.quick
+    # A quick run never overwrites the full results: it writes next to its work files.
+    raw_path = args.work / "results-quick.json" if quick else RESULTS_JSON
+    md_path = args.work / "RESULTS-quick.md" if quick else RESULTS_MD
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = json.loads(raw_path.read_text()) if raw_path.exists() else {}
+    if args.markdown_only:
+        write_markdown(results, md_path)
+        return
+    reps = args.reps or (1 if quick else 3)
+    pages = 300 if quick else 2000
+    growth = args.growth_sizes or ([300, 3000] if quick else [2000, 20000, 100000])
+    crawl_sizes = args.crawl_sizes or ([300, 1000] if quick else [2000, 20000])
+    sections = args.only or ["latency", "cpu", "extract", "render", "growth", "profile"]
+    results["machine"] = machine()
+    results["mode"] = "quick" if quick else "full"
+    for section in sections:
+        print(f"{section} ...", flush=True)
+        start = time.time()
+        if section == "latency":
+            data = run_latency(args.work, pages, reps)
+        elif section == "cpu":
+            data = run_cpu(args.work, pages, reps)
+        elif section == "extract":
+            data = run_extract(args.work, pages, reps)
+        elif section == "render":
+            data = run_render(args.work, pages, reps)
+        elif section == "growth":
+            data = run_growth(args.work, growth, crawl_sizes, reps)
+        else:
+            data = run_profile(args.work, pages)
+        data["command"] = ("python bench/run.py" + (" --quick" if quick else "")
+                           + f" --only {section}" + (f" --reps {args.reps}" if args.reps else "")
+                           + (f" --growth-sizes {' '.join(map(str, args.growth_sizes))}"
+                              if section == "growth" and args.growth_sizes else "")
+                           + (f" --crawl-sizes {' '.join(map(str, args.crawl_sizes))}"
+                              if section == "growth" and args.crawl_sizes else ""))
+        data["seconds"] = round(time.time() - start, 1)
+        data["machine_date"] = results["machine"]["date"]
+        results[section] = data
+        raw_path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+        write_markdown(results, md_path)
+    print(f"Results: {md_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""One crawl on several machines: a shared frontier, shared politeness, shared dedup on Redis.
+
+Built on scrapy-redis (its scheduler and shared duplicate filter), with what
+an archive needs and scrapy-redis does not give:
+
+- **No URL lost when a worker dies.** scrapy-redis pops a request and forgets
+  it. :class:`AckQueue` moves a popped request to the worker's in-flight hash
+  in the same atomic step, and removes it only when the request is finished
+  (its response archived and its links queued, or its failure recorded).
+  Every worker beats a heartbeat key; the in-flight requests of a worker
+  whose heartbeat has lapsed go back to the queue.
+- **Politeness across workers.** :class:`SharedPoliteness` keeps, per host,
+  the earliest time the next request may start and a semaphore of requests
+  in flight, both in Redis, so N workers together keep one host's delay and
+  concurrency, not N times it.
+- **One payload, one record.** :class:`SharedDigests` is the revisit index in
+  Redis, so a payload fetched by two workers is stored once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy_redis.queue import Base
+
+from crawler.resume import Revisitable
+
+logger = logging.getLogger(__name__)
+
+WORKER = f"{socket.gethostname()}-{os.getpid()}"
+TOKENS = "_redis_tokens"
+
+# Atomically take the best request and note it as in flight for this worker.
+POP_SCRIPT = """
+local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #item == 0 then return nil end
+redis.call('ZREM', KEYS[1], item[1])
+local token = redis.sha1hex(item[1])
+redis.call('HSET', KEYS[2], token, cjson.encode({item[2], item[1]}))
+return {token, item[1]}
+"""
+
+# Put back the in-flight requests of a worker whose heartbeat lapsed.
+REQUEUE_SCRIPT = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local entries = redis.call('HVALS', KEYS[2])
+for _, raw in ipairs(entries) do
+  local e = cjson.decode(raw)
+  redis.call('ZADD', KEYS[1], e[1], e[2])
+end
+redis.call('DEL', KEYS[2])
+return #entries
+"""
+
+# Per host: wait until the shared next-start time, then move it on by the delay.
+DELAY_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(now, nxt)
+redis.call('SET', KEYS[1], start + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return start - now
+"""
+
+# Per host semaphore with expiring holders (a dead worker's slots free themselves).
+ACQUIRE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+  return 1
+end
+return 0
+"""
+
+
+def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
+    """Settings that put a crawl on Redis (``--redis URL``)."""
+    return {
+        "REDIS_URL": url,
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.AckQueue",
+        "SCHEDULER_QUEUE_KEY": f"{name}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{name}:dupefilter",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "DISTRIBUTED_KEY": name,
+        # The shared middleware keeps the delay and concurrency across workers.
+        "DOWNLOAD_DELAY": 0,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.scope.ScopeMiddleware": 50,
+            "crawler.robots.SiteRobotsMiddleware": 100,
+            "crawler.distributed.SharedPoliteness": 950,
+        },
+    }
+
+
+class AckQueue(Base):
+    """Priority queue whose pops are acknowledged; see the module docstring."""
+
+    def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.inflight_key = f"{key}:inflight:{WORKER}"
+        self.heartbeat_key = f"{key}:heartbeat:{WORKER}"
+        self._pop = server.register_script(POP_SCRIPT)
+        self._requeue = server.register_script(REQUEUE_SCRIPT)
+        spider.ack_queue = self
+        self.beat()
+        self.requeue_dead()
+
+    def __len__(self) -> int:
+        """Queued plus in flight anywhere: a worker stays while others may still add."""
+        pending = self.server.zcard(self.key)
+        for key in self.server.scan_iter(f"{self.key}:inflight:*"):
+            pending += self.server.hlen(key)
+        return pending
+
+    def push(self, request: Request) -> None:
+        self.server.zadd(self.key, {self._encode_request(request): -request.priority})
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        result = self._pop(keys=[self.key, self.inflight_key])
+        if not result:
+            return None
+        token, data = result
+        request = self._decode_request(data)
+        request.meta.setdefault(TOKENS, []).append(token.decode() if isinstance(token, bytes)
+                                                   else token)
+        return request
+
+    def ack(self, request: Request) -> None:
+        tokens = request.meta.get(TOKENS) or []
+        if tokens:
+            self.server.hdel(self.inflight_key, *tokens)
+
+    def beat(self, ttl_ms: int = 10_000) -> None:
+        self.server.set(self.heartbeat_key, "1", px=ttl_ms)
+
+    def requeue_dead(self) -> int:
+        """Give the requests of workers that stopped beating back to the queue."""
+        moved = 0
+        prefix = f"{self.key}:inflight:"
+        for raw in self.server.scan_iter(f"{prefix}*"):
+            key = raw.decode() if isinstance(raw, bytes) else raw
+            worker = key[len(prefix):]
+            heartbeat = f"{self.key}:heartbeat:{worker}"
+            moved += int(self._requeue(keys=[self.key, key, heartbeat]) or 0)
+        if moved:
+            logger.warning("Requeued %d requests of stopped workers", moved)
+        return moved
+
+    def clear(self) -> None:
+        self.server.delete(self.key, self.inflight_key)
+
+
+class SharedDigests:
+    """The revisit index (payload digest -> first capture) kept in a Redis hash."""
+
+    def __init__(self, server: Any, key: str) -> None:
+        self.server = server
+        self.key = key
+
+    def get(self, digest: str) -> Revisitable | None:
+        raw = self.server.hget(self.key, digest)
+        return Revisitable(**json.loads(raw)) if raw else None
+
+    def __setitem__(self, digest: str, where: Revisitable) -> None:
+        self.server.hsetnx(self.key, digest, json.dumps(where.__dict__))
+
+    def update(self, items: dict[str, Revisitable]) -> None:
+        for digest, where in items.items():
+            self[digest] = where
+
+
+class SharedPoliteness:
+    """Downloader middleware: per-host delay and concurrency shared by all workers."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        from scrapy_redis.connection import from_settings
+
+        settings = crawler.settings
+        if not settings.get("REDIS_URL"):
+            raise NotConfigured
+        self.server = from_settings(settings)
+        self.prefix = settings.get("DISTRIBUTED_KEY", "akershus") + ":polite"
+        self.delay_ms = int(settings.getfloat("SHARED_DOWNLOAD_DELAY") * 1000)
+        self.slots = max(settings.getint("SHARED_CONCURRENT_REQUESTS_PER_DOMAIN"), 1)
+        self.hold_ms = int(settings.getfloat("DOWNLOAD_TIMEOUT") * 1000) + 30_000
+        self._delay = self.server.register_script(DELAY_SCRIPT)
+        self._acquire = self.server.register_script(ACQUIRE_SCRIPT)
+        crawler.signals.connect(self._left, signal=signals.request_left_downloader)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = urlsplit(request.url).netloc.lower()
+        token = f"{WORKER}:{id(request)}:{time.monotonic_ns()}"
+        while not self._acquire(keys=[f"{self.prefix}:slots:{host}"],
+                                args=[self.slots, self.hold_ms, token]):
+            await asyncio.sleep(0.02)  # a slot frees when another worker's fetch ends
+        request.meta["_polite_slot"] = (host, token)
+        wait_ms = int(self._delay(keys=[f"{self.prefix}:next:{host}"], args=[self.delay_ms]))
+        if wait_ms > 0:
+            await asyncio.sleep(wait_ms / 1000)
+
+    def _left(self, request: Request, spider: Any = None) -> None:
+        slot = request.meta.pop("_polite_slot", None)
+        if slot:
+            host, token = slot
+            self.server.zrem(f"{self.prefix}:slots:{host}", token)
+
+
+class Heartbeat:
+    """Extension: keeps this worker's heartbeat alive and reaps stopped workers."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.get("REDIS_URL"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.interval = crawler.settings.getfloat("DISTRIBUTED_HEARTBEAT")
+        self._loop: Any = None
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Heartbeat:
+        return cls(crawler)
+
+    def opened(self, spider: Any) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self._loop = LoopingCall(self.tick, spider)
+        self._loop.start(self.interval, now=False)
+
+    def tick(self, spider: Any) -> None:
+        queue = getattr(spider, "ack_queue", None)
+        if queue is not None:
+            queue.beat(ttl_ms=int(self.interval * 4000))
+            queue.requeue_dead()
+
+    def closed(self, spider: Any) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        queue = getattr(spider, "ack_queue", None)
+        if queue is not None:
+            queue.server.delete(queue.heartbeat_key)

@@ -1,0 +1,204 @@
+"""Run one harvest from a web archive in this process, and the archive's politeness.
+
+A harvest is a crawl of a web archive's captures rather than of the site:
+the CDX listing says what it holds, the ``id_`` replay gives each capture's
+bytes (crawler/spiders/harvest.py). It shares everything else with a crawl
+(crawler/run.py): the WARC writer and recording handler, ``.open`` recovery,
+the crawl state file, and revisit records for payloads already held in the
+archive directory or in ``--dedup-against`` archives.
+
+- a harvest that did not finish is resumed: captures already in the WARCs
+  (same original URL and date) are not fetched again;
+- after a finished harvest or crawl, a new harvest fetches its captures
+  again and writes ``revisit`` records for payloads already held.
+
+A shared public archive is asked gently: one request at a time, a pause
+between requests, and a longer pause, as long as ``Retry-After`` asks or
+growing exponentially, when it answers 429 or 503 (:class:`BackoffMiddleware`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from crawler.resume import write_state
+from crawler.run import crawl_settings, prepare
+from crawler.spiders.harvest import HarvestSpider
+
+logger = logging.getLogger(__name__)
+
+# The harvest's own downloader middlewares: no site scope or robots.txt (the
+# requests go to the archive, whose API is meant for this), backoff instead of
+# Scrapy's immediate retries of HTTP errors.
+HARVEST_MIDDLEWARES = {
+    "crawler.scope.ScopeMiddleware": None,
+    "crawler.robots.SiteRobotsMiddleware": None,
+    "crawler.harvest.BackoffMiddleware": 560,
+}
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffMiddleware:
+    """Wait and retry when the archive itself refuses (429, 503...): not a replayed capture.
+
+    A replayed capture carries ``Memento-Datetime``; a capture of a page that
+    answered 503 when it was captured is kept like any other. The archive's own
+    refusals pause the whole harvest (the engine stops scheduling) for as long
+    as ``Retry-After`` says, else ``HARVEST_BACKOFF`` seconds doubled on each
+    retry, at most ``HARVEST_BACKOFF_MAX``; after ``HARVEST_RETRY_TIMES``
+    retries the answer goes to the spider, which reports the capture as failed.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        s = crawler.settings
+        if not s.get("HARVEST_ARCHIVE"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.codes = {int(c) for c in s.getlist("HARVEST_RETRY_HTTP_CODES")}
+        self.retries = s.getint("HARVEST_RETRY_TIMES")
+        self.base = s.getfloat("HARVEST_BACKOFF")
+        self.cap = s.getfloat("HARVEST_BACKOFF_MAX")
+        self.paused = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response,
+                               spider: Spider | None = None) -> Request | Response:
+        if response.status not in self.codes or response.headers.get(b"Memento-Datetime"):
+            return response
+        tries = request.meta.get("backoff_tries", 0) + 1
+        stats = self.crawler.stats
+        if tries > self.retries:
+            stats.inc_value(f"harvest/backoff_gave_up/{response.status}")
+            return response
+        asked = retry_after(response.headers.get(b"Retry-After", b"").decode("latin-1"))
+        wait = min(asked if asked is not None else self.base * 2 ** (tries - 1), self.cap)
+        stats.inc_value(f"harvest/backoff/{response.status}")
+        stats.inc_value("harvest/backoff_seconds", wait)
+        logger.warning("The archive answered %s for %s; waiting %.1f s (retry %d of %d)",
+                       response.status, request.url, wait, tries, self.retries)
+        engine = self.crawler.engine
+        self.paused += 1
+        if engine is not None:
+            engine.pause()
+        try:
+            await asyncio.sleep(wait)
+        finally:
+            self.paused -= 1
+            if engine is not None and not self.paused:
+                engine.unpause()
+        retry = request.copy()
+        retry.meta["backoff_tries"] = tries
+        retry.dont_filter = True
+        return retry
+
+
+def harvested(warc_dir: Path) -> set[tuple[str, str]]:
+    """(original URL, capture date) of every capture a harvest put in ``warc_dir``."""
+    held: set[tuple[str, str]] = set()
+    for path in sorted(warc_dir.glob("*.warc.gz")) + sorted(warc_dir.glob("*.warc")):
+        try:
+            with path.open("rb") as fh:
+                for record in ArchiveIterator(fh):
+                    h = record.rec_headers
+                    if record.rec_type in ("response", "revisit") and \
+                            h.get_header("WARC-Source-URI"):
+                        held.add((h.get_header("WARC-Target-URI"), h.get_header("WARC-Date")))
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            logger.warning("Stopped reading %s at a damaged record: %s", path.name, exc)
+    return held
+
+
+def harvest_settings(archive_dir: Path, overrides: dict[str, Any]) -> Any:
+    """A crawl's settings, turned to the archive: its pace, its middlewares, its warcinfo."""
+    settings = crawl_settings(archive_dir, overrides)
+    archive = settings.get("HARVEST_ARCHIVE")
+    prefix = settings.get("HARVEST_URL_PREFIX")
+    concurrency = max(settings.getint("HARVEST_CONCURRENCY"), 1)
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"), **HARVEST_MIDDLEWARES)
+    derived = {
+        "DOWNLOAD_DELAY": settings.getfloat("HARVEST_DELAY"),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "CONCURRENT_REQUESTS": concurrency,
+        "ROBOTSTXT_OBEY": False,
+        "RETRY_HTTP_CODES": [],  # HTTP answers: BackoffMiddleware; network errors: Scrapy
+        "DOWNLOADER_MIDDLEWARES": middlewares,
+        "WARC_DESCRIPTION": f"Captures of {prefix} harvested from the web archive {archive} "
+                            "(CDX API listing, id_ replay)",
+    }
+    for key, value in derived.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_harvest(archive: str, archive_dir: Path, overrides: dict[str, Any],
+                resume: bool | None = None,
+                dedup_against: list[Path] | None = None) -> dict[str, Any]:
+    """Harvest ``archive``'s captures into ``archive_dir/warc``; return the harvest report.
+
+    ``overrides`` are settings (``HARVEST_URL_PREFIX``, ``HARVEST_FROM``,
+    ``HARVEST_TO``, ``HARVEST_LATEST``, ``HARVEST_DELAY``...) over the defaults.
+    """
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    overrides = dict(overrides, HARVEST_ARCHIVE=archive)
+    seeds = [archive]
+    mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against)
+    done = harvested(archive_dir / "warc") if mode == "resume" else set()
+    started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    write_state(archive_dir, status="running", mode=mode, kind="harvest", seeds=seeds,
+                started_at=started)
+    settings = harvest_settings(archive_dir, overrides)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(HarvestSpider)
+    process.crawl(crawler, done=done, dedup_state=state)
+    process.start()
+    warc = getattr(crawler, "warc", None)
+    if warc is not None:
+        warc.file.close()
+    report_path = archive_dir / "crawl-report.json"
+    report: dict[str, Any] = {}
+    if report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    report.setdefault("finish_reason", "killed")
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    report["mode"] = mode
+    report["recovered"] = notes
+    report["harvest"] = {k.removeprefix("harvest/"): v for k, v in stats.items()
+                         if k.startswith("harvest/")}
+    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n",
+                           encoding="utf-8")
+    complete = bool(stats.get("harvest/listing_complete"))
+    status = "finished" if report["finish_reason"] == "finished" and complete else "interrupted"
+    write_state(archive_dir, status=status, mode=mode, kind="harvest", seeds=seeds,
+                started_at=started, finish_reason=report["finish_reason"])
+    return report

@@ -1,0 +1,186 @@
+"""The CDXJ index and the WACZ package, checked by the reference tools.
+
+The index must equal, line for line, the one webrecorder's ``cdxj-indexer``
+(the indexer py-wacz uses) writes for the same WARCs; the package must pass
+``wacz validate`` (py-wacz), and every WARC ``warcio check``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pywb_util import Eras, crawl_eras
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.cdxj import run_index
+from archive.errors import ArchiveError
+from archive.wacz import run_package
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def eras(tmp_path_factory: pytest.TempPathFactory) -> Eras:
+    return crawl_eras(tmp_path_factory.getbasetemp() / "eras")
+
+
+def reference_index(warc_dir: Path) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from cdxj_indexer.main import main; main()", "--sort",
+         *sorted(str(p) for p in warc_dir.glob("*.warc.gz"))],
+        capture_output=True, text=True, timeout=120, check=True)
+    return sorted(proc.stdout.splitlines())
+
+
+def test_index_equals_the_reference_indexer(eras: Eras) -> None:
+    path = run_index(eras.old)
+    assert path == eras.old / "indexes" / "index.cdxj"
+    ours = path.read_text(encoding="utf-8").splitlines()
+    assert len(ours) > 50
+    assert ours == sorted(ours)
+    assert ours == reference_index(eras.old / "warc")
+
+
+def test_index_lines_point_at_their_records(eras: Eras) -> None:
+    lines = (eras.new / "indexes" / "index.cdxj").read_text(encoding="utf-8").splitlines()
+    kinds = set()
+    for line in lines:
+        key, stamp, blob = line.split(" ", 2)
+        fields = json.loads(blob)
+        with (eras.new / "warc" / fields["filename"]).open("rb") as fh:
+            fh.seek(int(fields["offset"]))
+            member = fh.read(int(fields["length"]))
+        record = next(iter(ArchiveIterator(BytesIO(member))))
+        h = record.rec_headers
+        assert h.get_header("WARC-Target-URI") == fields["url"]
+        assert h.get_header("WARC-Payload-Digest") == fields["digest"]
+        assert "".join(c for c in h.get_header("WARC-Date") if c.isdigit())[:14] == stamp
+        assert key.startswith(("no,akershus)/", "no,akershus,static)/"))
+        kinds.add(fields["mime"])
+    assert {"text/html", "text/css", "image/png"} <= kinds
+
+
+def test_warcio_check_passes_on_every_crawl_warc(eras: Eras) -> None:
+    files = [str(p) for d in (eras.early, eras.old, eras.new)
+             for p in sorted((d / "warc").glob("*.warc.gz"))]
+    proc = subprocess.run([str(BIN / "warcio"), "check", "-v", *files],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "digest pass" in proc.stdout
+
+
+def wacz_validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "wacz"), "validate", "-f", str(path)],
+                          capture_output=True, text=True, timeout=120, cwd=path.parent,
+                          check=False)
+
+
+@pytest.fixture(scope="module")
+def package(eras: Eras, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_package(eras.new, tmp_path_factory.mktemp("wacz") / "akershus.wacz")
+
+
+def test_package_passes_wacz_validate(package: Path) -> None:
+    proc = wacz_validate(package)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Validation succeeded" in proc.stdout
+
+
+def test_package_layout_and_hashes(package: Path, eras: Eras) -> None:
+    with zipfile.ZipFile(package) as zf:
+        names = zf.namelist()
+        warcs = sorted(p.name for p in (eras.new / "warc").glob("*.warc.gz"))
+        assert names[:len(warcs)] == [f"archive/{n}" for n in warcs]
+        assert {"indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json",
+                "datapackage-digest.json"} <= set(names)
+        for name in names:
+            if name.startswith("archive/"):
+                assert zf.getinfo(name).compress_type == zipfile.ZIP_STORED  # seekable
+        package_json = zf.read("datapackage.json")
+        datapackage = json.loads(package_json)
+        assert datapackage["wacz_version"] == "1.1.1"
+        listed = {r["path"]: r for r in datapackage["resources"]}
+        assert set(listed) == set(names) - {"datapackage.json", "datapackage-digest.json"}
+        for path, resource in listed.items():
+            data = zf.read(path)
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        digest = json.loads(zf.read("datapackage-digest.json"))
+        assert digest["hash"] == "sha256:" + hashlib.sha256(package_json).hexdigest()
+        assert zf.read("indexes/index.cdxj") == (eras.new / "indexes" / "index.cdxj").read_bytes()
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()]
+    assert pages[0]["format"] == "json-pages-1.0" and pages[0]["hasText"] is True
+    by_url = {p["url"]: p for p in pages[1:]}
+    seed = by_url["http://www.akershus.no/ansvarsomrader/internasjonalt/"
+                  "hvordan-jobber-vi-internasjonalt%3F/internasjonal-strategi/"]
+    assert seed["title"] == "Internasjonal strategi"
+    assert "Tematiske prioriteringer" in seed["text"]
+    assert seed["ts"].startswith("20") and seed["ts"].endswith("Z")
+    html_200 = [line for line in (eras.new / "indexes" / "index.cdxj").read_text().splitlines()
+                if '"mime": "text/html"' in line and '"status": "200"' in line]
+    assert len(pages) - 1 == len(html_200)
+
+
+def test_tampered_package_fails_validation(package: Path, tmp_path: Path) -> None:
+    """The validator does check: one changed byte in the page list and it says so."""
+    bad = tmp_path / "tampered.wacz"
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "pages/pages.jsonl":
+                data = data.replace(b"Internasjonal strategi", b"Internasjonal Strategi", 1)
+            dst.writestr(info, data)
+    proc = wacz_validate(bad)
+    assert proc.returncode == 1
+    assert "Validation failed" in proc.stdout and "hash" in proc.stdout
+
+
+class _Noise:
+    """A file-like of ``size`` pseudo-random bytes, made block by block (fixed seed)."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+        self.rng = random.Random(42)
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n < 0 else min(n, self.left)
+        self.left -= n
+        return self.rng.randbytes(n)
+
+
+def test_package_is_streamed_not_built_in_memory(tmp_path: Path) -> None:
+    size = 48 * 1024 * 1024
+    (tmp_path / "big" / "warc").mkdir(parents=True)
+    with (tmp_path / "big" / "warc" / "big.warc.gz").open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        http = StatusAndHeaders("200 OK", [("Content-Type", "application/pdf"),
+                                           ("Content-Length", str(size))], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "http://www.akershus.no/big.pdf", "response", payload=_Noise(size), length=size,
+            http_headers=http))
+    tracemalloc.start()
+    try:
+        out = run_package(tmp_path / "big", tmp_path / "big.wacz")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.stat().st_size > size
+    assert peak < 12 * 1024 * 1024, f"peak {peak} bytes while packaging a {size}-byte WARC"
+    assert wacz_validate(out).returncode == 0
+
+
+def test_package_of_a_directory_without_warcs_fails_with_a_fix(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="run a crawl"):
+        run_package(tmp_path, tmp_path / "x.wacz")
+    assert not (tmp_path / "x.wacz").exists()
