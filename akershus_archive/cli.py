@@ -268,6 +268,70 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return status
 
 
+def timestamp(value: str) -> str:
+    from crawler.cdx import timestamp_arg
+
+    try:
+        return timestamp_arg(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    out = writable_dir(Path(args.out))
+    from crawler.harvest import run_harvest
+    from crawler.report import summary
+
+    others = [Path(d) for d in args.dedup_against]
+    for other in others:
+        if not (other / "warc").is_dir():
+            raise Failure(f"--dedup-against {other}: no warc/ folder there - give an archive "
+                          "directory made by 'akershus-archive crawl' or 'harvest'")
+    overrides: dict[str, Any] = {
+        "HARVEST_URL_PREFIX": args.url_prefix,
+        "HARVEST_LATEST": args.latest,
+        "HARVEST_FILTERS": list(args.filter),
+        "REPORT_PROGRESS": not args.quiet,
+        "LOG_LEVEL": "DEBUG" if args.debug else ("ERROR" if args.quiet else "WARNING"),
+    }
+    for key, value in [("HARVEST_FROM", args.from_ts), ("HARVEST_TO", args.to_ts),
+                       ("HARVEST_CDX_URL", args.cdx), ("HARVEST_DELAY", args.delay),
+                       ("HARVEST_CONCURRENCY", args.concurrency)]:
+        if value is not None:
+            overrides[key] = value
+    report = run_harvest(args.archive, out, overrides, resume=args.resume,
+                         dedup_against=others)
+    harvest = report.get("harvest", {})
+    if not args.quiet:
+        print(summary(report))
+        print(f"Harvested {harvest.get('captures', 0)} of {harvest.get('listed', 0)} "
+              f"captures listed; archive: {out / 'warc'}")
+    if report["finish_reason"] == "shutdown":
+        return 130
+    if not harvest.get("listing_complete"):
+        raise Failure("the archive's CDX listing could not be read to the end (see the "
+                      "messages above) - run the same command again to resume")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from archive.cdxj import run_index
+
+    path = run_index(Path(args.dir))
+    if not args.quiet:
+        print(path)
+    return 0
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    from archive.wacz import run_package
+
+    path = run_package(Path(args.dir), Path(args.output))
+    if not args.quiet:
+        print(path)
+    return 0
+
+
 # -- the parser ---------------------------------------------------------------------------------
 
 
@@ -332,6 +396,58 @@ def build_parser() -> argparse.ArgumentParser:
     add_crawl_options(p)
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("harvest", parents=[common], formatter_class=fmt,
+                       help="harvest a site's captures from a web archive into DIR/warc/")
+    p.add_argument("--archive", required=True, type=seed_url, metavar="URL",
+                   help="the archive's replay endpoint: https://web.archive.org/web, or "
+                        "http://HOST:PORT/COLLECTION for pywb")
+    p.add_argument("--out", "-o", required=True, metavar="DIR", help="archive directory")
+    g = p.add_argument_group("what to harvest")
+    g.add_argument("--url-prefix", type=seed_url, default="http://www.akershus.no/",
+                   metavar="URL", help="captures of URLs under this prefix (any scheme)")
+    g.add_argument("--from", dest="from_ts", type=timestamp, metavar="TIMESTAMP",
+                   help="earliest capture date, 1-14 digits YYYYMMDDhhmmss UTC, e.g. 2019")
+    g.add_argument("--to", dest="to_ts", type=timestamp, metavar="TIMESTAMP",
+                   help="latest capture date, included, e.g. 2020")
+    which = g.add_mutually_exclusive_group()
+    which.add_argument("--all-captures", dest="latest", action="store_false",
+                       help="every capture in the range (the default)")
+    which.add_argument("--latest", dest="latest", action="store_true",
+                       help="only the newest capture in the range of each URL")
+    g.add_argument("--filter", action="append", default=[], metavar="[!]FIELD:REGEX",
+                   help="CDX filter with Wayback field names, e.g. statuscode:200 "
+                        "(repeatable)")
+    g.add_argument("--cdx", type=seed_url, metavar="URL",
+                   help="the archive's CDX API (default: the Wayback Machine's "
+                        "/cdx/search/cdx, else ARCHIVE/cdx as pywb serves it)")
+    q = p.add_argument_group("politeness")
+    q.add_argument("--delay", type=seconds, metavar="SECONDS",
+                   help="pause between requests to the archive (default: 2.0)")
+    q.add_argument("--concurrency", type=positive_int, metavar="N",
+                   help="requests to the archive in flight (default: 1)")
+    r = p.add_argument_group("resume and dedup")
+    mode = r.add_mutually_exclusive_group()
+    mode.add_argument("--resume", dest="resume", action="store_const", const=True,
+                      help="go on with the harvest in DIR (default when it did not finish)")
+    mode.add_argument("--new-harvest", dest="resume", action="store_const", const=False,
+                      help="fetch every capture again; payloads already held become "
+                           "revisit records (default after a finished harvest)")
+    r.add_argument("--dedup-against", action="append", default=[], metavar="DIR",
+                   help="write revisit records for payloads that archive DIR holds "
+                        "(repeatable)")
+    p.set_defaults(func=cmd_harvest, latest=False, resume=None)
+
+    p = sub.add_parser("index", parents=[common],
+                       help="write DIR/indexes/index.cdxj, a CDXJ index of every WARC in DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("package", parents=[common],
+                       help="package DIR as one WACZ file (WARCs, index, page list)")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--output", "-o", required=True, metavar="NAME.wacz")
+    p.set_defaults(func=cmd_package)
+
     p = sub.add_parser("serve", parents=[common], formatter_class=fmt,
                        help="serve DIR/site/ on 127.0.0.1")
     p.add_argument("dir", metavar="DIR")
@@ -346,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.quiet = getattr(args, "quiet", False)
     args.debug = getattr(args, "debug", False)
-    if args.command not in {"crawl", "build", "demo"}:  # Scrapy configures logging for crawls
+    if args.command not in {"crawl", "build", "demo", "harvest"}:  # Scrapy configures logging for crawls
         logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
     from archive.errors import ArchiveError
