@@ -186,6 +186,31 @@ class SharedDigests:
             self[digest] = where
 
 
+MIN_SCRIPT = """
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur or tonumber(ARGV[2]) < tonumber(cur) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return tonumber(ARGV[2])
+end
+return tonumber(cur)
+"""
+
+
+class SharedFirstHops:
+    """The trap rule's first-met hops per path, shared so every worker ends a calendar alike."""
+
+    def __init__(self, server: Any, key: str) -> None:
+        self.server = server
+        self.key = key
+        self._min = server.register_script(MIN_SCRIPT)
+
+    def get(self, path_key: tuple[str, str], default: int) -> int:
+        return int(self._min(keys=[self.key], args=["\t".join(path_key), default]))
+
+    def __setitem__(self, path_key: tuple[str, str], hops: int) -> None:
+        self._min(keys=[self.key], args=["\t".join(path_key), hops])
+
+
 class SharedPoliteness:
     """Downloader middleware: per-host delay and concurrency shared by all workers."""
 
@@ -253,6 +278,11 @@ class Heartbeat:
         if queue is not None:
             queue.beat(ttl_ms=int(self.interval * 4000))
             queue.requeue_dead()
+        # Scrapy looks for new requests every 5 s when its queue ran dry; other
+        # workers may have queued some since: look now.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and getattr(slot, "nextcall", None) is not None:
+            slot.nextcall.schedule()
 
     def closed(self, spider: Any) -> None:
         if self._loop is not None and self._loop.running:

@@ -56,7 +56,9 @@ class TrapRules:
     max_query_params: int = 8
     max_url_length: int = 2048
     _variants: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    _first_hops: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (host, path) -> fewest hops a query variant of it was met at; shared in
+    # Redis by distributed crawls (crawler/distributed.py) so all workers agree.
+    _first_hops: Any = field(default_factory=dict)
 
     def check(self, url: str, hops: int = 0) -> str | None:
         """Return the trap rule the URL (met ``hops`` links from a seed) breaks, or None.

@@ -57,12 +57,23 @@ class AkershusSpider(Spider):
         spider.scope, spider.traps = scope_from_settings(spider.seeds, settings)
         spider.max_depth = settings.getint("SCOPE_MAX_DEPTH")
         spider.max_pages = settings.getint("SCOPE_MAX_PAGES")
+        if settings.get("REDIS_URL"):
+            from scrapy_redis.connection import from_settings
+
+            from crawler.distributed import SharedFirstHops
+
+            spider.traps._first_hops = SharedFirstHops(
+                from_settings(settings), settings.get("DISTRIBUTED_KEY") + ":traphops")
         if spider.archive_state is not None:  # count the query variants already held
             known = spider.archive_state.known_hops(spider.seeds)
             for url in spider.done:
                 if url in known:
                     spider.traps.check(url, known[url])
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        # a request the duplicate filter drops (a redirect to a URL already held) is done
+        crawler.signals.connect(lambda request, spider=None: spider_ack(request),
+                                signal=signals.request_dropped, weak=False)
+        spider_ack = spider.ack
         return spider
 
     # -- what the crawl reports ------------------------------------------------
@@ -99,22 +110,31 @@ class AkershusSpider(Spider):
             urls = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         for url in urls:
             self.crawler.engine.crawl(
-                Request(url, callback=self.parse_sitemap, meta={"kind": SITEMAP, "hops": 0})
+                Request(url, callback=self.parse_sitemap, errback=self.failed,
+                        meta={"kind": SITEMAP, "hops": 0})
             )
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        try:
+            yield from self._parse_sitemap(response)
+        finally:
+            self.ack(response.request)
+
+    def _parse_sitemap(self, response: Response) -> Iterator[Request]:
         sitemap = Sitemap(response.body)
         for entry in sitemap:
             loc = entry.get("loc")
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield Request(loc, callback=self.parse_sitemap, meta={"kind": SITEMAP, "hops": 0})
+                yield Request(loc, callback=self.parse_sitemap, errback=self.failed,
+                              meta={"kind": SITEMAP, "hops": 0})
             else:
                 yield from self.follow(Outlink(loc, "L", "sitemap/loc"), hops=0)
         if sitemap.type is None and isinstance(response, TextResponse):
             for loc in sitemap_urls_from_robots(response.text, base_url=response.url):
-                yield Request(loc, callback=self.parse_sitemap, meta={"kind": SITEMAP})
+                yield Request(loc, callback=self.parse_sitemap, errback=self.failed,
+                              meta={"kind": SITEMAP})
 
     # -- pages ---------------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Request]:

@@ -1,0 +1,123 @@
+"""Three crawler processes share one crawl on a real redis-server; one is killed midway."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+
+from conftest import ROOT, SEED, cli, connect_to, records
+from replica.server import ReplicaServer
+
+LATENCY_MS = 80
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (Debian package redis-server; .ci/run installs it)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                            stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 30
+    while True:  # wait for the condition "answers PING", with a deadline
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline and proc.poll() is None, "redis did not start"
+            time.sleep(0.02)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def worker(out: Path, port: int, url: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out", str(out),
+         *connect_to(port), "--delay", "0", "--concurrency", "2", "--quiet", "--redis", url],
+        cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=open(out.parent / f"worker-{time.monotonic_ns()}.log", "w"))
+
+
+def warc_sizes(out: Path) -> dict[str, int]:
+    warc = out / "warc"
+    return {p.name: p.stat().st_size for p in warc.glob("*.warc.gz*")} if warc.is_dir() else {}
+
+
+def held(out: Path) -> tuple[set[tuple[str, str]], Counter[str]]:
+    caps, responses = set(), Counter()
+    for _n, rec in records(out):
+        if rec.rec_type in {"response", "revisit"}:
+            uri = rec.rec_headers.get_header("WARC-Target-URI")
+            caps.add((uri, rec.rec_headers.get_header("WARC-Payload-Digest")))
+            if rec.rec_type == "response":
+                responses[uri] += 1
+    return caps, responses
+
+
+def test_three_workers_one_killed_equal_one_crawl(tmp_path, redis_url) -> None:
+    with ReplicaServer(latency_ms=LATENCY_MS) as replica:
+        single = tmp_path / "single"
+        subprocess.run([sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out",
+                        str(single), *connect_to(replica.port), "--delay", "0",
+                        "--concurrency", "2", "--quiet"], cwd=ROOT, check=True, timeout=600)
+        out = tmp_path / "shared"
+        procs = [worker(out, replica.port, redis_url) for _ in range(3)]
+        # kill a worker once every worker has written and the crawl is well under way
+        deadline = time.monotonic() + 300
+        total = sum(warc_sizes(single).values())
+        while not (len(warc_sizes(out)) >= 3 and sum(warc_sizes(out).values()) > total // 2):
+            assert time.monotonic() < deadline, "the workers did not share the crawl"
+            assert all(p.poll() is None for p in procs), "a worker ended early"
+            time.sleep(0.01)
+        victim = procs[1]
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=60)  # reaped, as its shell would: its pid is gone
+        for p in procs:
+            p.wait(timeout=600)
+        assert procs[0].returncode == 0 and procs[2].returncode == 0
+    assert not list((out / "warc").glob("*.open")), "the dead worker's file is mended"
+    assert cli("verify", str(out)).returncode == 0
+    names = {p.name for p in (out / "warc").glob("*.warc.gz")}
+    assert len({n.rsplit("-", 1)[1] for n in names}) == 3  # each worker its own files
+    caps, responses = held(out)
+    single_caps, _ = held(single)
+    assert {u for u, _ in caps} == {u for u, _ in single_caps}
+    assert caps == single_caps
+    assert max(responses.values()) == 1, [u for u, n in responses.items() if n > 1]
+
+
+def test_politeness_shared_across_workers(tmp_path, redis_url) -> None:
+    """Three workers with --concurrency 1 never have two requests in flight to the host."""
+    with ReplicaServer(latency_ms=5) as replica:
+        out = tmp_path / "polite"
+        args = [sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out", str(out),
+                *connect_to(replica.port), "--delay", "0.02", "--concurrency", "1", "--quiet",
+                "--redis", redis_url.replace("/0", "/1"), "--max-pages", "30"]
+        procs = [subprocess.Popen(args, cwd=ROOT) for _ in range(3)]
+        for p in procs:
+            assert p.wait(timeout=600) == 0
+        starts = sorted(r["time"] for r in replica.requests if r["host"] == "www.akershus.no")
+    from datetime import datetime
+    times = [datetime.fromisoformat(t) for t in starts]
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+    assert len(times) > 10
+    # 20 ms between starts across all three workers (measured where the server
+    # reads the request, so a few ms of jitter): three independent workers would
+    # often start within a millisecond of each other
+    gaps.sort()
+    assert gaps[len(gaps) // 2] >= 0.019, gaps[:5]
+    assert gaps[0] >= 0.008, gaps[:5]
