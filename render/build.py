@@ -384,8 +384,14 @@ class SiteBuilder:
         ctx = {"here": cp.original, "site": self.site, "record": rec, "banner": bann}
         banner_html = self.env.get_template("original_banner.html").render(**ctx)
         head_html = self.env.get_template("original_head.html").render(**ctx)
-        html = make_inert(decode(payload, rec["charset"]), rec["url"], rewrite, banner_html,
-                          head_html)
+        try:
+            html = make_inert(decode(payload, rec["charset"]), rec["url"], rewrite, banner_html,
+                              head_html)
+        except ValueError as exc:  # bytes no HTML parser makes sense of: say so, go on
+            logger.warning("%s: original view left out (%s)", rec["url"], exc)
+            self.report.no_payload += 1
+            self.write(cp.original, "original_missing.html", record=rec, banner=bann, paths=cp)
+            return
         self.write_bytes(cp.original, html.encode("utf-8"))
 
     # -- 5. the ways in ----------------------------------------------------

@@ -81,11 +81,23 @@ def _srcset(value: str, rewrite: Rewriter) -> str | None:
     return ", ".join(out) or None
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _clean_element(el: etree._Element, rewrite: Rewriter) -> None:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
-    for name in list(el.attrib):
+    try:
+        names = list(el.attrib)
+    except ValueError:  # attribute names no parser should have made (binary "HTML")
+        el.attrib.clear()
+        names = []
+    for name in names:
         lname = name.lower()
-        value = el.attrib[name]
+        try:
+            value = el.attrib[name]
+        except ValueError:  # an attribute lxml cannot hand back: drop it
+            el.attrib.pop(name, None)
+            continue
         if lname.startswith("on") or lname in DROP_ATTRS or _JS_URL.match(value):
             del el.attrib[name]
         elif lname == "style":
@@ -145,6 +157,8 @@ def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
     to drop it. ``head_html`` is appended to ``<head>`` (banner stylesheet,
     machine-readable links).
     """
+    # NUL and other control characters are not allowed in an lxml tree
+    text = _CONTROL.sub("\ufffd", text or "")
     doc = lxml.html.document_fromstring(text or "<html></html>")
     base = doc.find(".//base[@href]")
     base_url = _absolute(page_url, base.get("href", "")) if base is not None else page_url

@@ -67,7 +67,8 @@ def iter_index(archive_dir: Path) -> Iterator[IndexEntry]:
                 http = rec.http_headers
                 url = h.get_header("WARC-Target-URI") or ""
                 digest = h.get_header("WARC-Payload-Digest") or ""
-                status = int(http.get_statuscode() or 0) if http else 0
+                code = http.get_statuscode() if http else ""
+                status = int(code) if code and code.isdigit() else 0  # unparseable answers too
                 ctype = (http.get_header("Content-Type") if http else None) or ""
                 location = http.get_header("Location") if http else None
                 offset, length = it.get_record_offset(), it.get_record_length()
@@ -98,6 +99,14 @@ def iter_index(archive_dir: Path) -> Iterator[IndexEntry]:
                 )
 
 
+# Largest decoded body read back (bytes): a gzip bomb must not inflate in memory.
+MAX_PAYLOAD = 100 * 1024 * 1024
+
+
+class PayloadTooLarge(ValueError):
+    """The decoded body is over MAX_PAYLOAD; its original view is left out."""
+
+
 def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
     """The HTTP body of the response record at ``offset``: de-chunked and decompressed."""
     path = locate(archive_dir, warc_file)
@@ -106,5 +115,8 @@ def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
         for rec in ArchiveIterator(fh):
             if rec.rec_type not in ("response", "resource"):
                 raise ValueError(f"{warc_file}@{offset} is a {rec.rec_type} record, not a response")
-            return rec.content_stream().read()
+            data = rec.content_stream().read(MAX_PAYLOAD + 1)
+            if len(data) > MAX_PAYLOAD:
+                raise PayloadTooLarge(f"{warc_file}@{offset}: body over {MAX_PAYLOAD} bytes")
+            return data
     raise ValueError(f"no WARC record at {warc_file}@{offset}")
