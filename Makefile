@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= akershus-demo
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean system-deps
 
 $(BIN)/akershus-archive: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ demo: install
 	$(PYTHON) -m venv .venv-pywb
 	.venv-pywb/bin/pip install --quiet 'pywb>=2.8'
 
-test: install .venv-pywb/bin/wayback
+# Debian packages the tests use: Chromium (browser tests), redis-server (distributed crawl).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver redis-server >/dev/null; \
+	    else \
+	        echo "Install Debian's chromium and redis-server (sudo apt-get install chromium redis-server)"; exit 1; \
+	    fi; \
+	fi
+
+test: install .venv-pywb/bin/wayback system-deps
 	$(BIN)/python -m pytest -q
 
 clean:
