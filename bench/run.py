@@ -5,7 +5,7 @@
 Sections (each ours against its peer, side by side in the same run):
 
 * ``latency``: crawl of a replica answering each response after 100 ms,
-  our crawl at its fast-but-polite setting (``--delay 0 --concurrency 8``)
+  our crawl at its fast-but-polite setting (``--delay 0 --concurrency 12``)
   against ``wget --mirror --page-requisites --warc-file`` (one connection);
 * ``cpu``: the same without latency, against a bare Scrapy spider that
   follows the same links and writes nothing (bench/bare_spider.py) and wget:
@@ -54,7 +54,7 @@ PY = sys.executable
 CLI = [PY, "-m", "akershus_archive"]
 WGET = shutil.which("wget") or "wget"
 TIME = shutil.which("time", path="/usr/bin:/bin") or "/usr/bin/time"  # GNU time
-OURS_FAST = ["--delay", "0", "--concurrency", "8"]  # the documented fast-but-polite setting
+OURS_FAST = ["--delay", "0", "--concurrency", "12"]  # the documented fast-but-polite setting
 RESULTS_JSON = BENCH / "results.json"
 RESULTS_MD = BENCH / "RESULTS.md"
 NOTES_MD = BENCH / "HOTSPOTS.md"  # hand-written: profiles read, what was done, what is left
