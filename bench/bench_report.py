@@ -88,7 +88,7 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                 (f"`{lat['command']}`: a replica of {lat['pages']} pages answering each "
                 f"response after {lat['latency_ms']} ms. Ours: `akershus-archive crawl "
                 f"http://127.0.0.1:PORT/ {lat['ours_options']}` (the fast-but-polite setting: "
-                "no delay, at most 8 requests in flight to the host). wget: `wget --mirror "
+                "no delay, at most 12 requests in flight to the host). wget: `wget --mirror "
                 "--page-requisites --no-verbose --warc-file=wget http://127.0.0.1:PORT/` "
                 "(robots.txt obeyed by both; one connection). Pages are the HTML 200 "
                 "responses in each WARC."), ""]
