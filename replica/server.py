@@ -231,12 +231,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = ReplicaServer(era=args.era, latency_ms=args.latency_ms, log_path=args.log,
                            host=args.host, port=args.port)
+    return run_until_terminated(server, server.url)
+
+
+def run_until_terminated(server: ReplicaServer, first_line: str) -> int:
+    """Serve in the foreground: ``first_line`` (the URL) on stdout, SIGTERM or Ctrl-C ends it."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    print(server.url, flush=True)
+    print(first_line, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

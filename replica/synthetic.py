@@ -34,17 +34,15 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import signal
 import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
-from types import FrameType
 
 from .eras import DEFAULT_ERA
 from .model import Block, Era, Page
-from .server import ReplicaServer, _Handler
+from .server import ReplicaServer, _Handler, run_until_terminated
 from .site import Site
 from .templates import MAIN_MENU, ancestors
 
@@ -262,19 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     server = ReplicaServer(latency_ms=args.latency_ms, port=args.port, site=site)
     tune(server)
     server._log = lambda entry: None  # type: ignore[method-assign]  # no request log: memory stays flat
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    print(f"{server.url} {len(site.pages)}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server._server.server_close()
-    return 0
+    return run_until_terminated(server, f"{server.url} {len(site.pages)}")
 
 
 if __name__ == "__main__":
