@@ -50,9 +50,15 @@ def clean(text: str | None) -> str:
     return _WS.sub(" ", text.replace("\xa0", " ")).strip() if text else ""
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_document(text: str) -> etree._Element | None:
     """Parse decoded HTML into an lxml tree; None when there is nothing to parse."""
     if not text or not text.strip():
+        return None
+    text = _CONTROL.sub("", text)  # lxml keeps them in the tree but refuses them when set
+    if not text.strip():
         return None
     try:
         root = html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)

@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive.errors import ArchiveError
+from archive.members import CUT_SHORT, ends_inside_member
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ class ArchiveReader:
         """Yield each record with its location (and page payload); damage stops the file."""
         name = self._name(path)
         it: ArchiveIterator | None = None
+        last: int | None = None
         try:
             with path.open("rb") as fh:
                 it = ArchiveIterator(fh)
@@ -214,7 +216,10 @@ class ArchiveReader:
                         it.get_record_length(),
                         record.rec_headers.get_header("WARC-Record-ID") or "",
                     )
+                    last = ref.offset
                     yield record, ref, payload
+                if ends_inside_member(path, last):
+                    raise DamagedRecord(CUT_SHORT)
         except Exception as exc:  # noqa: BLE001 - any read error marks the file damaged
             if with_payload:
                 offset = it.offset if it is not None else 0

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from archive.errors import ArchiveError
+from archive.members import CUT_SHORT, ends_inside_member
 
 WARC_TYPES = {"warcinfo", "response", "resource", "request", "metadata", "revisit",
               "conversion", "continuation"}
@@ -74,13 +74,15 @@ def check_file(path: Path) -> FileCheck:
     ids: set[str] = set()
     responses: dict[str, str] = {}
     paired: set[str] = set()
+    last: int | None = None
     try:
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh, check_digests=True)
             for record in it:
                 rtype = record.rec_type
                 check.records[rtype] += 1
-                where = f"record at offset {it.get_record_offset()}"
+                last = it.get_record_offset()
+                where = f"record at offset {last}"
                 if rtype not in WARC_TYPES:
                     check.problems.append(f"{where}: unknown WARC-Type {rtype!r}")
                 rid = record.rec_headers.get_header("WARC-Record-ID")
@@ -101,8 +103,10 @@ def check_file(path: Path) -> FileCheck:
                     to = record.rec_headers.get_header("WARC-Concurrent-To")
                     if to:
                         paired.add(to)
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        check.problems.append(f"unreadable: {exc}".splitlines()[0])
+            if ends_inside_member(path, last):
+                check.problems.append(CUT_SHORT)
+    except Exception as exc:  # noqa: BLE001 - warcio fails in many ways on damaged bytes
+        check.problems.append(f"unreadable: {type(exc).__name__}: {exc}".splitlines()[0])
     for rid, uri in responses.items():
         if rid not in paired:
             check.problems.append(f"response {rid} ({uri}) has no request record")

@@ -72,11 +72,12 @@ class RenderReport:
     search: dict[str, int] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per build step
     linkcheck: LinkReport | None = None
+    damaged: list[str] = field(default_factory=list)  # WARC files read only up to damage
 
     @property
     def ok(self) -> bool:
-        """False when a local link is broken or an archived page is unreachable."""
-        return self.linkcheck is not None and self.linkcheck.ok
+        """False when a WARC was damaged, a local link is broken or a page unreachable."""
+        return not self.damaged and self.linkcheck is not None and self.linkcheck.ok
 
     @property
     def pages_per_second(self) -> float:
@@ -98,6 +99,8 @@ class RenderReport:
         if self.no_payload:
             out.append(f"captures without HTML in the WARCs (original view is a stub): "
                        f"{self.no_payload}")
+        for reason in self.damaged:
+            out.append(f"damaged WARC, read up to the damage: {reason}")
         if self.linkcheck:
             out.extend(self.linkcheck.lines())
         return out
@@ -208,7 +211,7 @@ class SiteBuilder:
 
     # -- 1. WARC index -----------------------------------------------------
     def _index_warcs(self) -> None:
-        for entry in iter_index(self.archive_dir):
+        for entry in iter_index(self.archive_dir, self.report.damaged):
             try:
                 split_url(entry.url)
             except ValueError:

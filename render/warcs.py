@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from archive.members import CUT_SHORT, ends_inside_member
 
 logger = logging.getLogger(__name__)
 
@@ -51,52 +54,74 @@ def locate(archive_dir: Path, warc_file: str) -> Path:
     raise FileNotFoundError(f"WARC file {warc_file!r} not found under {archive_dir}")
 
 
-def iter_index(archive_dir: Path) -> Iterator[IndexEntry]:
+def iter_index(archive_dir: Path, damaged: list[str] | None = None) -> Iterator[IndexEntry]:
     """Yield response and revisit records of every WARC, resolving revisits.
 
-    A revisit whose original is not in the archive is skipped with a warning.
+    A revisit whose original is not in the archive is skipped with a warning. A
+    damaged file is read up to the damage, named in ``damaged``, and the index
+    goes on with the next file: one bad file never hides the others.
     """
     by_digest: dict[str, tuple[str, int, int, str]] = {}
     for path in warc_files(archive_dir):
-        with path.open("rb") as fh:
-            it = ArchiveIterator(fh)
-            for rec in it:
-                if rec.rec_type not in ("response", "revisit"):
-                    continue
-                h = rec.rec_headers
-                http = rec.http_headers
-                url = h.get_header("WARC-Target-URI") or ""
-                digest = h.get_header("WARC-Payload-Digest") or ""
-                code = http.get_statuscode() if http else ""
-                status = int(code) if code and code.isdigit() else 0  # unparseable answers too
-                ctype = (http.get_header("Content-Type") if http else None) or ""
-                location = http.get_header("Location") if http else None
-                offset, length = it.get_record_offset(), it.get_record_length()
-                if rec.rec_type == "response":
-                    it.read_to_end(rec)
-                    length = it.get_record_length()
-                    by_digest.setdefault(digest, (path.name, offset, length, ctype))
-                    where = (path.name, offset, length)
-                else:
-                    found = by_digest.get(digest)
-                    if not found:
-                        logger.warning("revisit of %s: original payload %s not in archive",
-                                       url, digest)
-                        continue
-                    where = found[:3]
-                    ctype = ctype or found[3]
-                yield IndexEntry(
-                    url=url,
-                    captured_at=h.get_header("WARC-Date") or "",
-                    status=status,
-                    content_type=ctype,
-                    warc_file=where[0],
-                    offset=where[1],
-                    length=where[2],
-                    record_id=h.get_header("WARC-Record-ID") or "",
-                    payload_digest=digest,
-                    location=location,
-                )
+        last: int | None = None
+        try:
+            with path.open("rb") as fh:
+                it = ArchiveIterator(fh)
+                for rec in it:
+                    last = it.get_record_offset()
+                    entry = _entry(path, it, rec, by_digest)
+                    if entry is not None:
+                        yield entry
+            if ends_inside_member(path, last):
+                raise ValueError(CUT_SHORT)
+        except Exception as exc:  # noqa: BLE001 - warcio fails in many ways on damaged bytes
+            reason = f"{path.name}: damaged after offset {last or 0}: " + (
+                str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            logger.warning("%s", reason)
+            if damaged is not None:
+                damaged.append(reason)
+
+
+def _entry(path: Path, it: ArchiveIterator, rec: ArcWarcRecord,
+           by_digest: dict[str, tuple[str, int, int, str]]) -> IndexEntry | None:
+    """The index entry of one record (None: not a capture, or an unresolvable revisit)."""
+    if rec.rec_type not in ("response", "revisit"):
+        return None
+    h = rec.rec_headers
+    http = rec.http_headers
+    url = h.get_header("WARC-Target-URI") or ""
+    digest = h.get_header("WARC-Payload-Digest") or ""
+    code = http.get_statuscode() if http else ""
+    status = int(code) if code and code.isdigit() else 0  # unparseable answers too
+    ctype = (http.get_header("Content-Type") if http else None) or ""
+    location = http.get_header("Location") if http else None
+    offset, length = it.get_record_offset(), it.get_record_length()
+    if rec.rec_type == "response":
+        it.read_to_end(rec)
+        if getattr(rec.raw_stream, "limit", 0) > 0:
+            raise ValueError(f"record at offset {offset} cut short")
+        length = it.get_record_length()
+        by_digest.setdefault(digest, (path.name, offset, length, ctype))
+        where = (path.name, offset, length)
+    else:
+        found = by_digest.get(digest)
+        if not found:
+            logger.warning("revisit of %s: original payload %s not in archive", url, digest)
+            return None
+        where = found[:3]
+        ctype = ctype or found[3]
+    return IndexEntry(
+        url=url,
+        captured_at=h.get_header("WARC-Date") or "",
+        status=status,
+        content_type=ctype,
+        warc_file=where[0],
+        offset=where[1],
+        length=where[2],
+        record_id=h.get_header("WARC-Record-ID") or "",
+        payload_digest=digest,
+        location=location,
+    )
 
 
 # Largest decoded body read back (bytes): a gzip bomb must not inflate in memory.

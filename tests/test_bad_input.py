@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -68,6 +69,13 @@ def damage(path: Path, how: str) -> None:
         data[middle:middle + 64] = b"\x00" * 64
     elif how == "truncated":
         data = data[: len(data) * 3 // 5]
+    elif how == "cut-in-trailer":  # every record complete but the last member's checksum
+        data = data[:-4]
+    elif how == "cut-after-member-header":  # a new gzip member begun, nothing of it readable
+        with path.open("rb") as fh:
+            it = ArchiveIterator(fh)
+            starts = [it.get_record_offset() for _ in it]
+        data = data[: min(starts, key=lambda s: abs(s - len(data) * 3 // 5)) + 6]
     path.write_bytes(bytes(data))
 
 
@@ -85,7 +93,10 @@ def wrong_digest_warc(path: Path) -> None:
         writer.write_record(rec)
 
 
-@pytest.mark.parametrize("how", ["corrupt-gzip", "truncated", "wrong-digest"])
+CUTS = ["truncated", "cut-in-trailer", "cut-after-member-header"]
+
+
+@pytest.mark.parametrize("how", ["corrupt-gzip", *CUTS, "wrong-digest"])
 def test_damaged_warc_reported_by_verify(good: Path, how: str) -> None:
     target = sorted((good / "warc").glob("*.warc.gz"))[0]
     if how == "wrong-digest":
@@ -102,7 +113,7 @@ def test_damaged_warc_reported_by_verify(good: Path, how: str) -> None:
     assert digests(good) == before
 
 
-@pytest.mark.parametrize("how", ["corrupt-gzip", "truncated"])
+@pytest.mark.parametrize("how", ["corrupt-gzip", *CUTS])
 def test_extract_and_render_carry_on_past_damage(good: Path, how: str) -> None:
     damage(sorted((good / "warc").glob("*.warc.gz"))[0], how)
     before = digests(good)
@@ -115,6 +126,7 @@ def test_extract_and_render_carry_on_past_damage(good: Path, how: str) -> None:
     proc = cli("render", str(good))
     assert "Traceback" not in proc.stderr
     assert (good / "site" / "index.html").exists()
+    assert proc.returncode == 1 and "damaged" in proc.stdout.lower()
     assert digests(good) == before
 
 
@@ -168,3 +180,29 @@ def test_bad_connect_to_and_regex(tmp_path: Path) -> None:
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     proc = cli("--debug", "verify", str(tmp_path / "nowhere"))
     assert proc.returncode == 1 and "Traceback" in proc.stderr
+
+
+def test_every_cut_is_reported(good: Path, tmp_path: Path) -> None:
+    """A file cut anywhere (inside WARC headers, a payload, a gzip header or trailer)
+    is named as damaged by verify, extraction and rendering, and none of them raises."""
+    from archive.reader import ArchiveReader
+    from archive.verify import check_file
+    from render.warcs import iter_index
+
+    source = sorted((good / "warc").glob("*.warc.gz"))[0]
+    data = source.read_bytes()
+    work = tmp_path / "cut"
+    (work / "warc").mkdir(parents=True)
+    target = work / "warc" / source.name
+    step = len(data) // 97
+    for cut in [*range(1, len(data), step), len(data) - 8, len(data) - 1]:
+        target.write_bytes(data[:cut])
+        assert check_file(target).problems, cut
+        damaged: list[str] = []
+        list(iter_index(work, damaged))
+        assert damaged, cut
+        reader = ArchiveReader(work)
+        list(reader.captures())
+        assert reader.damaged, cut
+    target.write_bytes(data)  # and the whole file is clean
+    assert not check_file(target).problems
