@@ -7,7 +7,7 @@ top-level section, A–Å by letter) so no page grows with the whole archive.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -26,6 +26,8 @@ LETTERS = [(c, c.upper()) for c in "abcdefghijklmnopqrstuvwxyz"] + [
     ("ae", "Æ"), ("oe", "Ø"), ("aa", "Å"), ("0-9", "0–9"), ("other", "Andre")]
 _LETTER_FILE = {"æ": "ae", "ø": "oe", "å": "aa"}
 NEWS_TEMPLATES = frozenset({"news", "press", "press-release"})
+# Largest section listed on one tree page; a larger one is split by its sub-folders.
+TREE_PAGE_MAX = 2000
 
 
 def sort_key(title: str) -> str:
@@ -42,14 +44,32 @@ def letter_of(title: str) -> str:
     return _LETTER_FILE.get(first, "other")
 
 
+def placement(s: PageSummary) -> dict[str, Any]:
+    """Where a capture is listed: host and top-level section of the tree, A–Å letter,
+    title sort key, press or not (kept with the capture so each list is one query)."""
+    parts = split_url(s.url)
+    segs = _segments(parts.path)
+    return {"host": parts.netloc, "section": segs[0] if segs else "",
+            "subsection": segs[1] if len(segs) > 1 else "",
+            "letter": letter_of(s.title or s.url),
+            "sortkey": f"{sort_key(s.title or s.url)}\x00{s.url}", "press": _is_press(s)}
+
+
+def _segments(path: str) -> list[str]:
+    segs = path.split("/")[1:]
+    if segs and segs[-1] == "":
+        segs = segs[:-1]
+    return segs
+
+
 def write_all(b: SiteBuilder, crawl: dict[str, Any]) -> None:
     """Write every browse page, the front page, the search page and the data page."""
-    newest = b.newest()
-    sections = _write_tree(b, newest)
-    strategies = _write_strategies(b, newest)
-    press = _write_press(b, newest)
+    store = b.store
+    sections = _write_tree(b)
+    strategies = _write_strategies(b)
+    press = _write_press(b)
     _write_documents(b)
-    _write_az(b, newest)
+    _write_az(b)
     b.write("search.html", "search.html", csp=page_csp(scripts=True))
     data_files = sorted(p.name for p in (b.out / "data").glob("*")) \
         if (b.out / "data").is_dir() else []
@@ -57,11 +77,12 @@ def write_all(b: SiteBuilder, crawl: dict[str, Any]) -> None:
     b.write("browse/index.html", "browse_index.html", hosts=sections,
             counts={"strategies": strategies, "press": press, "documents": len(b.documents)})
     chain = context.known_chain() or successors.DEFAULT_CHAIN
+    languages = store.groups("language")
     stats = {
-        "captures": len(b.pages()), "urls": len(newest), "files": b.report.files,
-        "documents": len(b.documents), "missing": len(b.links.missing),
-        "languages": Counter(s.language for s in newest).most_common(),
-        "hosts": sorted({split_url(s.url).netloc for s in newest}),
+        "captures": store.count(), "urls": store.url_count(), "files": b.report.files,
+        "documents": len(b.documents), "missing": store.missing_count(),
+        "languages": sorted(languages, key=lambda lc: (-lc[1], lc[0])),
+        "hosts": [h for h, _ in store.groups("host")],
         "warcs": sorted({a.warc_file for a in b.assets} | _warc_names(b)),
         "first": crawl.get("first"), "last": crawl.get("last"),
     }
@@ -86,37 +107,64 @@ def _finish(node: dict[str, Any]) -> dict[str, Any]:
             "count": len(node["pages"]) + sum(k["count"] for k in kids)}
 
 
-def _write_tree(b: SiteBuilder, newest: list[PageSummary]) -> list[dict[str, Any]]:
-    hosts: dict[str, dict[str, Any]] = {}
-    for s in newest:
-        parts = split_url(s.url)
-        segs = parts.path.split("/")[1:]
-        if segs and segs[-1] == "":
-            segs = segs[:-1]
-        host = hosts.setdefault(parts.netloc, {"pages": [], "sections": {}})
-        if not segs:
-            host["pages"].append(s)
-            continue
-        node = host["sections"].setdefault(segs[0], _node(unquote(segs[0])))
-        for seg in segs[1:]:
-            node = node["children"].setdefault(seg, _node(unquote(seg)))
-        node["pages"].append(s)
+def _write_tree(b: SiteBuilder) -> list[dict[str, Any]]:
+    """One page per top-level section of each host; one section is held at a time, and a
+    section over TREE_PAGE_MAX pages gets a page per second-level folder instead."""
     out = []
-    for name in sorted(hosts):
-        host = hosts[name]
+    for name, _ in b.store.groups("host"):
+        pages = list(b.store.newest("host = ? AND section = ''", (name,)))
+        raws = [raw for (raw,) in b.store.db.execute(
+            "SELECT section FROM capture WHERE host = ? AND section != '' GROUP BY section "
+            "ORDER BY min(key)", (name,))]
         sections = []
-        for raw, node in sorted(host["sections"].items(), key=lambda kv: sort_key(kv[1]["label"])):
-            tree = _finish(node)
+        for raw in sorted(raws, key=lambda r: sort_key(unquote(r))):
             path = f"browse/tree/{encode_host(name)}/{encode_segment(raw)}.html"
+            if b.store.count_newest("host = ? AND section = ?", (name, raw)) <= TREE_PAGE_MAX:
+                tree = _finish(_subtree(b, unquote(raw), 1, "host = ? AND section = ?",
+                                        (name, raw)))
+            else:
+                tree = _split_section(b, name, raw, path)
             b.write(path, "browse_section.html", host=name, tree=tree)
             sections.append({"label": tree["label"], "path": path, "count": tree["count"],
                              "pages": tree["pages"]})
-        out.append({"host": name, "pages": host["pages"], "sections": sections})
+        out.append({"host": name, "pages": pages, "sections": sections})
     return out
 
 
-def _write_strategies(b: SiteBuilder, newest: list[PageSummary]) -> int:
-    rows = [s for s in newest if s.strategy]
+def _subtree(b: SiteBuilder, label: str, depth: int, where: str,
+             args: tuple[Any, ...]) -> dict[str, Any]:
+    """The folder tree of the newest captures matching ``where``, rooted ``depth`` deep."""
+    top = _node(label)
+    for s in b.store.newest(where, args):
+        node = top
+        for seg in _segments(split_url(s.url).path)[depth:]:
+            node = node["children"].setdefault(seg, _node(unquote(seg)))
+        node["pages"].append(s)
+    return top
+
+
+def _split_section(b: SiteBuilder, host: str, raw: str, path: str) -> dict[str, Any]:
+    """A large section: its own pages here, each second-level folder on a page of its own."""
+    tree = _finish(_subtree(b, unquote(raw), 1,
+                            "host = ? AND section = ? AND subsection = ''", (host, raw)))
+    subs = [sub for (sub,) in b.store.db.execute(
+        "SELECT DISTINCT subsection FROM capture WHERE host = ? AND section = ? "
+        "AND subsection != ''", (host, raw))]
+    parent = {"label": tree["label"], "path": path}
+    for sub in sorted(subs, key=lambda r: (sort_key(unquote(r)), r)):
+        sub_path = f"{path[:-5]}/{encode_segment(sub)}.html"
+        sub_tree = _finish(_subtree(b, unquote(sub), 2,
+                                    "host = ? AND section = ? AND subsection = ?",
+                                    (host, raw, sub)))
+        b.write(sub_path, "browse_section.html", host=host, tree=sub_tree, parent=parent)
+        tree["kids"].append({"label": sub_tree["label"], "path": sub_path, "pages": [],
+                             "kids": [], "count": sub_tree["count"]})
+        tree["count"] += sub_tree["count"]
+    return tree
+
+
+def _write_strategies(b: SiteBuilder) -> int:
+    rows = list(b.store.newest("strategy IS NOT NULL"))
     rows.sort(key=lambda s: (str((s.strategy or {}).get("period") or ""), sort_key(s.title)))
     b.write("browse/strategies.html", "strategies.html", rows=rows)
     return len(rows)
@@ -130,9 +178,9 @@ def _is_press(s: PageSummary) -> bool:
             and not parts.path.endswith("/pressemeldinger/"))
 
 
-def _write_press(b: SiteBuilder, newest: list[PageSummary]) -> int:
-    items = [s for s in newest if _is_press(s)]
-    items.sort(key=lambda s: (s.published or s.captured_at or ""), reverse=True)
+def _write_press(b: SiteBuilder) -> int:
+    items = list(b.store.newest("press = 1", (),
+                                "coalesce(nullif(published, ''), nullif(captured_at, ''), '') DESC, key"))
     years: dict[str, list[PageSummary]] = defaultdict(list)
     for s in items:
         years[(s.published or s.captured_at or "????")[:4]].append(s)
@@ -146,13 +194,11 @@ def _write_documents(b: SiteBuilder) -> None:
     b.write("browse/documents.html", "documents.html", docs=docs)
 
 
-def _write_az(b: SiteBuilder, newest: list[PageSummary]) -> None:
-    groups: dict[str, list[PageSummary]] = defaultdict(list)
-    for s in newest:
-        groups[letter_of(s.title or s.url)].append(s)
+def _write_az(b: SiteBuilder) -> None:
+    """One page per letter, each read from the store in title order when it is written."""
     letters = []
     for slug, label in LETTERS:
-        items = sorted(groups.get(slug, []), key=lambda s: (sort_key(s.title or s.url), s.url))
+        items = list(b.store.newest("letter = ?", (slug,), "sortkey"))
         path = f"browse/a-z/{slug}.html"
         if items:
             b.write(path, "az_letter.html", letter=label, items=items)

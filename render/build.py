@@ -2,7 +2,9 @@
 
 The build streams: the WARCs are indexed by headers, the records file is
 read twice line by line (once to learn every capture's path, once to render),
-and only a small summary per capture stays in memory. Order of work:
+and the per-capture facts (summaries, the link map, claimed file names) go to
+a scratch SQLite file beside the site (``render/store.py``), so memory does
+not grow with the archive. Order of work:
 
 1. index the WARCs: files (CSS, images, PDFs) and redirects -> the link map;
 2. scan the records: every HTML capture gets its paths -> the link map;
@@ -19,6 +21,7 @@ failed build never leaves a half-written ``site/``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -40,6 +43,7 @@ from .paths import CapturePaths, capture_paths, file_path, inside, relative, spl
 from .records import PageSummary, iter_records
 from .sanitize import decode, inert_svg, make_inert
 from .search_index import IndexWriter
+from .store import BuildStore
 from .warcs import iter_index, read_payload
 
 logger = logging.getLogger(__name__)
@@ -122,26 +126,30 @@ class _Asset:
 
 
 class SiteBuilder:
-    """One build of one archive; holds the link map and the per-capture summaries."""
+    """One build of one archive; the link map and the per-capture summaries are in its store."""
 
     def __init__(self, archive_dir: Path, template_dir: Path | None = None) -> None:
         self.archive_dir = archive_dir
         self.records_path = archive_dir / "data" / "pages.jsonl"
         self.env = make_environment(template_dir)
-        self.links = LinkMap()
-        self.summaries: list[PageSummary | None] = []  # None: a skipped record
-        self.by_key: dict[str, list[int]] = {}
+        self.out = archive_dir / "site.partial"
+        # Per-capture facts live on disk, beside (never inside) the site being built.
+        self.store = BuildStore(archive_dir / "site.partial.sqlite")
+        self.links = LinkMap(self.store)
         self.assets: list[_Asset] = []
-        self.html_payloads: dict[tuple[str, str], tuple[str, int]] = {}
         self.documents: dict[str, dict[str, Any]] = {}
-        self.used: set[int] = set()
         self.made_dirs: set[str] = set()  # a cache, cleared when large
         self.site = {"name": SITE_NAME, "software": _software()}
-        self.out = archive_dir / "site.partial"
         self.report = RenderReport(archive_dir / "site")
 
     # -- entry point -------------------------------------------------------
     def run(self) -> RenderReport:
+        try:
+            return self._run()
+        finally:
+            self.store.close()
+
+    def _run(self) -> RenderReport:
         if not self.records_path.is_file():
             raise RenderError(f"no page records at {self.records_path} - run extraction first")
         if not (self.archive_dir / "warc").is_dir():
@@ -156,6 +164,7 @@ class SiteBuilder:
                            ("files", self._copy_files)):
             step()
             stages[name], t = time.perf_counter() - t, time.perf_counter()
+        self.store.ready()
         search = IndexWriter(self.out / "search", self.out / ".search-spool")
         crawl = self._render_captures(search)
         self.report.search = search.close()
@@ -167,15 +176,15 @@ class SiteBuilder:
         self._write_manifest()
         shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
         stages["ways_in"], t = time.perf_counter() - t, time.perf_counter()
-        self.report.linkcheck = check_site(self.out, [s.page for s in self.pages()])
+        self.report.linkcheck = check_site(self.out, self.store.iter_pages())
         stages["linkcheck"] = time.perf_counter() - t
         final = self.archive_dir / "site"
         if final.exists():
             shutil.rmtree(final)
         self.out.rename(final)
         self.report.seconds = time.perf_counter() - started
-        self.report.captures = len(self.pages())
-        self.report.urls = len(self.by_key)
+        self.report.captures = self.store.count()
+        self.report.urls = self.store.url_count()
         return self.report
 
     # -- writing -----------------------------------------------------------
@@ -203,11 +212,7 @@ class SiteBuilder:
         Names are kept as 64-bit hashes (memory per capture stays small); a hash
         clash only makes the second capture take a salted name, never share one.
         """
-        folded = hash(path.lower())
-        if folded in self.used:
-            return False
-        self.used.add(folded)
-        return True
+        return self.store.claim(_name_hash(path.lower()))
 
     # -- 1. WARC index -----------------------------------------------------
     def _index_warcs(self) -> None:
@@ -222,8 +227,8 @@ class SiteBuilder:
             elif entry.status != 200 or ctype in SKIP_TYPES:
                 continue
             elif ctype in HTML_TYPES:
-                self.html_payloads[(entry.url, entry.captured_at)] = (entry.warc_file,
-                                                                      entry.offset)
+                self.store.add_payload(entry.url, entry.captured_at, entry.warc_file,
+                                       entry.offset)
             else:
                 path = file_path(entry.url, entry.captured_at, ctype)
                 if not self._claim(path):
@@ -236,55 +241,37 @@ class SiteBuilder:
 
     # -- 2. records scan ---------------------------------------------------
     def _scan_records(self) -> None:
-        for rec in iter_records(self.records_path):
+        for n, rec in enumerate(iter_records(self.records_path)):
             try:
                 cp = capture_paths(rec["url"], rec["captured_at"])
             except ValueError:
                 logger.warning("record %s: URL %r cannot be archived, skipped",
                                rec["id"], rec["url"])
-                self.summaries.append(None)  # keeps positions aligned with the file
-                continue
+                continue  # no row: positions stay aligned with the file
             if not self._claim(cp.page):
                 cp = capture_paths(rec["url"], rec["captured_at"], rec["id"] or rec["captured_at"])
                 self._claim(cp.page)
             self.links.add_page(rec["url"], rec["captured_at"], cp)
-            key = url_key(rec["url"])
             strategy = rec.get("strategy")
-            self.by_key.setdefault(key, []).append(len(self.summaries))
-            self.summaries.append(PageSummary(
-                id=rec["id"], url=rec["url"], key=key, captured_at=rec["captured_at"],
+            summary = PageSummary(
+                id=rec["id"], url=rec["url"], key=url_key(rec["url"]),
+                captured_at=rec["captured_at"],
                 title=(rec["title"] or "").strip(), language=rec["language"],
                 template=rec["template"] or "", status=int(rec["status"] or 0),
                 page=cp.page, original=cp.original, published=rec.get("published"),
                 strategy={k: strategy.get(k) for k in ("title", "period", "priorities")}
                 if isinstance(strategy, dict) else None,
-            ))
-        for idxs in self.by_key.values():
-            idxs.sort(key=lambda i: epoch(self.page(i).captured_at), reverse=True)
-        if not self.by_key:
+            )
+            self.store.add_capture(n, summary, epoch(summary.captured_at),
+                                   **browse.placement(summary))
+        if not self.store.count():
             raise RenderError(f"{self.records_path} holds no page records - run extraction "
                               "again and check its report")
 
-    def page(self, i: int) -> PageSummary:
-        """The summary at position ``i`` of a URL's capture list (never a skipped one)."""
-        s = self.summaries[i]
-        assert s is not None
-        return s
-
-    def pages(self) -> list[PageSummary]:
-        return [s for s in self.summaries if s is not None]
-
-    def newest(self) -> list[PageSummary]:
-        """The newest capture of every URL, in URL order."""
-        return [self.page(idxs[0]) for _, idxs in sorted(self.by_key.items())]
-
     def captures_of(self, key: str) -> list[dict[str, Any]]:
-        out = []
-        for i in self.by_key[key]:
-            s = self.page(i)
-            out.append({"captured_at": s.captured_at, "page": s.page, "original": s.original,
-                        "scheme": split_url(s.url).scheme, "status": s.status, "title": s.title})
-        return out
+        return [{"captured_at": s.captured_at, "page": s.page, "original": s.original,
+                 "scheme": split_url(s.url).scheme, "status": s.status, "title": s.title}
+                for s in self.store.captures_of(key)]
 
     # -- 3. files ----------------------------------------------------------
     def _copy_files(self) -> None:
@@ -310,14 +297,16 @@ class SiteBuilder:
 
     # -- 4. captures -------------------------------------------------------
     def _render_captures(self, search: IndexWriter) -> dict[str, Any]:
-        newest_ids = {idxs[0] for idxs in self.by_key.values()}
         first = last = None
         for i, rec in enumerate(iter_records(self.records_path)):
-            s = self.summaries[i] if i < len(self.summaries) else None
+            s = self.store.capture(i)
             if s is None or s.url != rec["url"]:
                 continue
             cp = CapturePaths(s.page.rsplit("/", 1)[0], s.page.rsplit("/", 1)[1][:-5])
-            captures = self.captures_of(s.key)
+            of_url = self.store.captures_of(s.key)
+            captures = [{"captured_at": c.captured_at, "page": c.page, "original": c.original,
+                         "scheme": split_url(c.url).scheme, "status": c.status,
+                         "title": c.title} for c in of_url]
             nav_page = [{"path": cp.original, "nb": "Opprinnelig visning", "en": "Original view"},
                         {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
                         {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
@@ -337,7 +326,7 @@ class SiteBuilder:
                     "pages": []})
                 if len(entry["pages"]) < 5 and s.page not in entry["pages"]:
                     entry["pages"].append(s.page)
-            if i in newest_ids:
+            if of_url[0].extra["n"] == i:
                 snippet = (rec["description"] or rec["text"] or "")[:200]
                 headings = [sec.get("heading") or "" for sec in rec["sections"] or []]
                 body = rec["text"] or " ".join(
@@ -359,7 +348,7 @@ class SiteBuilder:
         if ref.get("warc_file") and ref.get("offset") is not None:
             where = (ref["warc_file"], int(ref["offset"]))
         else:
-            where = self.html_payloads.get((rec["url"], rec["captured_at"]))
+            where = self.store.payload(rec["url"], rec["captured_at"])
         payload = None
         if where:
             try:
@@ -399,8 +388,8 @@ class SiteBuilder:
 
     # -- 5. the ways in ----------------------------------------------------
     def _render_captures_lists(self) -> None:
-        for key, idxs in self.by_key.items():
-            s = self.page(idxs[0])
+        for key in self.store.keys():
+            s = self.store.captures_of(key)[0]
             folder = s.page.rsplit("/", 1)[0]
             rec = {"url": s.url, "captured_at": s.captured_at, "superseded_by": None,
                    "succession": None}
@@ -412,9 +401,9 @@ class SiteBuilder:
                        title=s.title or s.url, captures=self.captures_of(key), banner=bann)
 
     def _write_missing(self) -> None:
-        for url, path in sorted(self.links.missing.items()):
+        for url, path in self.store.iter_missing():
             self.write(path, "not_archived.html", url=url)
-        self.report.missing = len(self.links.missing)
+        self.report.missing = self.store.missing_count()
 
     def _write_data(self) -> None:
         """Copy the exports and the schema; write a CSV from the summaries if none exists."""
@@ -429,7 +418,7 @@ class SiteBuilder:
                                                           newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(CSV_COLUMNS)
-                for s in self.pages():
+                for s in self.store.iter_captures():
                     writer.writerow([s.id, s.url, s.captured_at, s.status, s.language, s.title,
                                      s.template, s.published or "", s.page])
 
@@ -437,7 +426,7 @@ class SiteBuilder:
         path = inside(self.out, "manifest.json")
         with path.open("w", encoding="utf-8") as fh:
             fh.write('{"pages":[\n')
-            for n, s in enumerate(self.pages()):
+            for n, s in enumerate(self.store.iter_captures()):
                 folder, name = s.page.rsplit("/", 1)
                 stem = name[:-5]
                 fh.write(("," if n else "") + json.dumps({
@@ -450,10 +439,16 @@ class SiteBuilder:
                     "url": a.url, "captured_at": a.captured_at, "content_type": a.content_type,
                     "path": a.path}, ensure_ascii=False) + "\n")
             fh.write('],"missing":[\n')
-            for n, (url, p) in enumerate(sorted(self.links.missing.items())):
+            for n, (url, p) in enumerate(self.store.iter_missing()):
                 fh.write(("," if n else "") + json.dumps({"url": url, "path": p},
                                                          ensure_ascii=False) + "\n")
             fh.write("]}\n")
+
+
+def _name_hash(name: str) -> int:
+    """A stable signed 64-bit hash of a file name (SQLite's integer key)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
 
 
 def _software() -> str:

@@ -14,11 +14,14 @@ Every URL an archived page mentions resolves to one of:
 from __future__ import annotations
 
 import bisect
+import re
+from functools import lru_cache
 from calendar import timegm
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from .paths import CapturePaths, missing_path, split_url, timestamp14, url_key
+from .store import BuildStore
 
 # Hosts of the old site: the county's own domains. Links to any of these are
 # internal even when the host was never crawled (chosen from the hosts seen in
@@ -55,6 +58,26 @@ class Target:
     url: str = ""  # the absolute URL the link meant
 
 
+@lru_cache(maxsize=8192)
+def _join(base: str, ref: str) -> tuple[str, str]:
+    url = urljoin(base, ref)
+    return url, urlsplit(url).scheme.lower()
+
+
+def _absolute(base: str, ref: str) -> tuple[str, str]:
+    """``ref`` made absolute against ``base``, with its scheme; cached, because every
+    page repeats the same menu links: a root-relative or absolute reference does not
+    depend on the base's path, so those share one cache entry across pages."""
+    if ref.startswith("/") or _HAS_NETLOC.match(ref):
+        parts = urlsplit(base)
+        return _join(f"{parts.scheme}://{parts.netloc}/", ref)
+    return _join(base, ref)
+
+
+_HAS_NETLOC = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_key = lru_cache(maxsize=8192)(url_key)
+
+
 def _nearest(entries: list[tuple[int, str]], when: int) -> str:
     times = [t for t, _ in entries]
     i = bisect.bisect_left(times, when)
@@ -64,33 +87,26 @@ def _nearest(entries: list[tuple[int, str]], when: int) -> str:
 
 
 class LinkMap:
-    """All captures by URL key, built before any page is rendered."""
+    """All captures by URL key, built before any page is rendered; kept in the build store."""
 
-    def __init__(self) -> None:
-        self._pages: dict[str, list[tuple[int, str]]] = {}  # key -> [(epoch, folder/stem)]
-        self._files: dict[str, list[tuple[int, str]]] = {}
-        self._redirects: dict[str, list[tuple[int, str]]] = {}
-        self.missing: dict[str, str] = {}  # URL -> missing page path
+    def __init__(self, store: BuildStore) -> None:
+        self.store = store
         self.hosts: set[str] = set()
 
     def add_page(self, url: str, captured_at: str, paths: CapturePaths) -> None:
-        self._add(self._pages, url, captured_at, f"{paths.folder}/{paths.stem}")
+        self.store.add_target("page", url_key(url), epoch(captured_at),
+                              f"{paths.folder}/{paths.stem}")
         self.hosts.add(split_url(url).netloc.rsplit("@", 1)[-1].split(":")[0])
 
     def add_file(self, url: str, captured_at: str, path: str) -> None:
-        self._add(self._files, url, captured_at, path)
+        self.store.add_target("file", url_key(url), epoch(captured_at), path)
 
     def add_redirect(self, url: str, captured_at: str, location: str) -> None:
-        self._add(self._redirects, url, captured_at, urljoin(url, location))
-
-    @staticmethod
-    def _add(table: dict[str, list[tuple[int, str]]], url: str, captured_at: str,
-             value: str) -> None:
-        entries = table.setdefault(url_key(url), [])
-        bisect.insort(entries, (epoch(captured_at), value))
+        self.store.add_target("redirect", url_key(url), epoch(captured_at),
+                              urljoin(url, location))
 
     def has_page(self, url: str) -> bool:
-        return url_key(url) in self._pages
+        return bool(self.store.targets("page", url_key(url)))
 
     def is_internal(self, url: str) -> bool:
         host = urlsplit(url).hostname
@@ -106,8 +122,7 @@ class LinkMap:
         if ref.startswith("#"):
             return Target("keep", url=ref)
         try:
-            url = urljoin(base, ref)
-            scheme = urlsplit(url).scheme.lower()
+            url, scheme = _absolute(base, ref)
         except ValueError:
             return Target("drop", url=ref)
         if scheme in SAFE_SCHEMES and want != "file":
@@ -120,33 +135,34 @@ class LinkMap:
         frag = ref.split("#", 1)[1] if "#" in ref else ""
         for _ in range(MAX_REDIRECTS):
             try:
-                key = url_key(url)
+                key = _key(url)
             except ValueError:
                 return Target("drop", url=url)
             found = self._lookup(key, when, want)
             if found:
                 return Target(found[0], found[1] + (f"#{frag}" if frag and want != "file"
                                                     else ""), url)
-            if key in self._redirects:
-                url = _nearest(self._redirects[key], when)
+            redirects = self.store.targets("redirect", key)
+            if redirects:
+                url = _nearest(redirects, when)
                 continue
             break
         if not self.is_internal(url):
             return Target("external", url=url)
         if want == "file":  # an embedded resource never gets a page of its own
             return Target("drop", url=url)
-        path = self.missing.setdefault(url, missing_path(url))
+        path = self.store.add_missing(url, missing_path(url))
         return Target("missing", path, url)
 
     def _lookup(self, key: str, when: int, want: str) -> tuple[str, str] | None:
-        for table in (self._files,) if want == "file" else (self._pages, self._files):
-            entries = table.get(key)
-            if not entries and table is self._pages and "?" not in key and not key.endswith("/"):
-                entries = table.get(key + "/")  # the legacy CMS served /x as /x/
+        for table in ("file",) if want == "file" else ("page", "file"):
+            entries = self.store.targets(table, key)
+            if not entries and table == "page" and "?" not in key and not key.endswith("/"):
+                entries = self.store.targets(table, key + "/")  # the CMS served /x as /x/
             if not entries:
                 continue
             found = _nearest(entries, when)
-            if table is self._files:
+            if table == "file":
                 return "file", found
             if want == "original":
                 return "original", found + ".orig.html"

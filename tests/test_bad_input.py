@@ -125,7 +125,7 @@ def test_extract_and_render_carry_on_past_damage(good: Path, how: str) -> None:
     assert "damaged" in (proc.stdout + proc.stderr).lower()
     proc = cli("render", str(good))
     assert "Traceback" not in proc.stderr
-    assert (good / "site" / "index.html").exists()
+    assert (good / "site" / "index.html").exists(), (proc.stdout, proc.stderr)
     assert proc.returncode == 1 and "damaged" in proc.stdout.lower()
     assert digests(good) == before
 

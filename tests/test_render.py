@@ -57,6 +57,9 @@ def test_build_reports_ok(built) -> None:
     assert report.captures == 7 and report.urls == 6
     assert (site / "index.html").is_file()
     assert not (site.parent / "site.partial").exists()
+    # the build's scratch database is gone, and never was part of the site
+    assert not list(site.parent.glob("site.partial*"))
+    assert not [p for p in site.rglob("*") if p.suffix in (".sqlite", ".db")]
 
 
 def test_each_capture_has_its_own_page_in_its_language(site: Path) -> None:
@@ -383,3 +386,23 @@ def test_serve_gives_the_site_and_nothing_outside_it(site: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_large_sections_are_split_by_sub_folder(tmp_path: Path, monkeypatch) -> None:
+    """A section too big for one page is listed one sub-folder per page, all reachable."""
+    from render import browse
+
+    archive = make_archive(tmp_path / "archive")
+    whole = run_render(archive)
+    monkeypatch.setattr(browse, "TREE_PAGE_MAX", 1)
+    split = run_render(archive)
+    assert split.ok, split.summary()  # every page still reachable from index.html
+    assert split.captures == whole.captures
+    sub_pages = sorted((archive / "site" / "browse" / "tree").glob("*/*/*.html"))
+    assert sub_pages, "no section was split"
+    section = sub_pages[0].parent.with_suffix(".html")
+    targets = {a.get("href") for a in soup(section).find_all("a")}
+    assert f"{section.stem}/{sub_pages[0].name}" in targets
+    crumbs = {a.get("href") for a in soup(sub_pages[0]).find(
+        "nav", attrs={"aria-label": "Brødsmuler / Breadcrumbs"}).find_all("a")}
+    assert f"../{section.name}" in crumbs

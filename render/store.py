@@ -1,0 +1,201 @@
+"""The build's per-capture facts, kept on disk so memory stays flat as the archive grows.
+
+A build needs, for every capture, a small summary (URL, title, paths, dates)
+and, for every URL, where its captures and files went (the link map). Held in
+Python objects that is a few KB per capture: 500 MB at 100 000 pages. Here it
+lives in a throw-away SQLite file next to the site being built, with a
+bounded page cache; lookups that repeat on every page (the menu links) are
+served from a small in-memory cache in front of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .records import PageSummary
+
+# SQLite page cache (KiB); the database itself can grow on disk as it needs.
+CACHE_KIB = 4096
+# Entries of the in-memory lookup cache in front of the link tables.
+LOOKUP_CACHE = 8192
+
+_SCHEMA = """
+CREATE TABLE capture (
+    n INTEGER PRIMARY KEY, id TEXT, url TEXT, key TEXT, captured_at TEXT, epoch INTEGER,
+    title TEXT, language TEXT, template TEXT, status INTEGER, page TEXT, original TEXT,
+    published TEXT, strategy TEXT, host TEXT, section TEXT, subsection TEXT, letter TEXT,
+    sortkey TEXT, press INTEGER);
+CREATE TABLE target (kind TEXT, key TEXT, epoch INTEGER, value TEXT);
+CREATE TABLE missing (url TEXT PRIMARY KEY, path TEXT) WITHOUT ROWID;
+CREATE TABLE claimed (name INTEGER PRIMARY KEY);
+CREATE TABLE payload (url TEXT, captured_at TEXT, warc_file TEXT, offset INTEGER,
+    PRIMARY KEY (url, captured_at)) WITHOUT ROWID;
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS capture_key ON capture (key, epoch DESC, n);
+CREATE INDEX IF NOT EXISTS target_key ON target (kind, key, epoch);
+"""
+_COLUMNS = ("n, id, url, key, captured_at, title, language, template, status, page, "
+            "original, published, strategy")
+
+
+def _summary(row: tuple[Any, ...]) -> PageSummary:
+    (n, id_, url, key, captured_at, title, language, template, status, page, original,
+     published, strategy) = row
+    s = PageSummary(id=id_, url=url, key=key, captured_at=captured_at, title=title,
+                    language=language, template=template, status=status, page=page,
+                    original=original, published=published,
+                    strategy=json.loads(strategy) if strategy else None)
+    s.extra["n"] = n
+    return s
+
+
+class BuildStore:
+    """One build's summaries, link targets, claimed names and not-archived URLs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if path.exists():
+            path.unlink()
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE",
+                       f"cache_size = -{CACHE_KIB}"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript(_SCHEMA)
+        self.db.execute("BEGIN")
+        self._lookups: OrderedDict[tuple[str, str], list[tuple[int, str]]] = OrderedDict()
+        self._indexed = False
+
+    def close(self) -> None:
+        """Drop the database: it is scaffolding, never part of the site."""
+        self.db.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def ready(self) -> None:
+        """Index once everything is in; from here on the build only reads (and notes misses)."""
+        if not self._indexed:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
+            self.db.executescript(_INDEXES)
+            self.db.execute("BEGIN")
+            self._indexed = True
+
+    # -- writing ------------------------------------------------------------
+    def claim(self, name_hash: int) -> bool:
+        """Reserve a file name (as a hash); False if it was taken."""
+        cur = self.db.execute("INSERT OR IGNORE INTO claimed VALUES (?)", (name_hash,))
+        return cur.rowcount == 1
+
+    def add_capture(self, n: int, s: PageSummary, epoch: int, host: str, section: str,
+                    subsection: str, letter: str, sortkey: str, press: bool) -> None:
+        self.db.execute(
+            "INSERT INTO capture VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (n, s.id, s.url, s.key, s.captured_at, epoch, s.title, s.language, s.template,
+             s.status, s.page, s.original, s.published,
+             json.dumps(s.strategy, ensure_ascii=False) if s.strategy else None,
+             host, section, subsection, letter, sortkey, int(press)))
+
+    def add_target(self, kind: str, key: str, epoch: int, value: str) -> None:
+        self.db.execute("INSERT INTO target VALUES (?,?,?,?)", (kind, key, epoch, value))
+        self._lookups.pop((kind, key), None)
+
+    def add_payload(self, url: str, captured_at: str, warc_file: str, offset: int) -> None:
+        self.db.execute("INSERT OR IGNORE INTO payload VALUES (?,?,?,?)",
+                        (url, captured_at, warc_file, offset))
+
+    def add_missing(self, url: str, path: str) -> str:
+        """The not-archived page of ``url`` (the first path given for it wins)."""
+        self.db.execute("INSERT OR IGNORE INTO missing VALUES (?,?)", (url, path))
+        return path
+
+    # -- reading ------------------------------------------------------------
+    def targets(self, kind: str, key: str) -> list[tuple[int, str]]:
+        """(epoch, value) of every capture of ``key`` in table ``kind``, oldest first."""
+        cache_key = (kind, key)
+        found = self._lookups.get(cache_key)
+        if found is not None:
+            self._lookups.move_to_end(cache_key)
+            return found
+        found = self.db.execute(
+            "SELECT epoch, value FROM target WHERE kind = ? AND key = ? ORDER BY epoch, rowid",
+            cache_key).fetchall()
+        self._lookups[cache_key] = found
+        if len(self._lookups) > LOOKUP_CACHE:
+            self._lookups.popitem(last=False)
+        return found
+
+    def payload(self, url: str, captured_at: str) -> tuple[str, int] | None:
+        row = self.db.execute("SELECT warc_file, offset FROM payload WHERE url = ? AND "
+                              "captured_at = ?", (url, captured_at)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def missing_path(self, url: str) -> str | None:
+        row = self.db.execute("SELECT path FROM missing WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def iter_missing(self) -> Iterator[tuple[str, str]]:
+        yield from self.db.execute("SELECT url, path FROM missing ORDER BY url")
+
+    def missing_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM missing").fetchone()[0]
+
+    def capture(self, n: int) -> PageSummary | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM capture WHERE n = ?", (n,)).fetchone()
+        return _summary(row) if row else None
+
+    def captures_of(self, key: str) -> list[PageSummary]:
+        """Every capture of one URL, newest first (ties in record order)."""
+        return [_summary(r) for r in self.db.execute(
+            f"SELECT {_COLUMNS} FROM capture WHERE key = ? ORDER BY epoch DESC, n", (key,))]
+
+    def count(self, where: str = "1", args: Iterable[Any] = ()) -> int:
+        return self.db.execute(f"SELECT count(*) FROM capture WHERE {where}",
+                               tuple(args)).fetchone()[0]
+
+    def count_newest(self, where: str = "1", args: Iterable[Any] = ()) -> int:
+        """How many URLs have their newest capture matching ``where``."""
+        return self.db.execute(
+            f"SELECT count(*) FROM capture c WHERE n = (SELECT n FROM capture d "
+            f"WHERE d.key = c.key ORDER BY epoch DESC, n LIMIT 1) AND ({where})",
+            tuple(args)).fetchone()[0]
+
+    def url_count(self) -> int:
+        return self.db.execute("SELECT count(DISTINCT key) FROM capture").fetchone()[0]
+
+    def iter_captures(self) -> Iterator[PageSummary]:
+        """Every capture in record order."""
+        for row in self.db.execute(f"SELECT {_COLUMNS} FROM capture ORDER BY n"):
+            yield _summary(row)
+
+    def iter_pages(self) -> Iterator[str]:
+        """The reading-view path of every capture."""
+        for (page,) in self.db.execute("SELECT page FROM capture ORDER BY n"):
+            yield page
+
+    def _newest_sql(self, where: str, order: str) -> str:
+        return (f"SELECT {_COLUMNS} FROM capture c WHERE n = (SELECT n FROM capture d "
+                f"WHERE d.key = c.key ORDER BY epoch DESC, n LIMIT 1) AND ({where}) "
+                f"ORDER BY {order}")
+
+    def newest(self, where: str = "1", args: Iterable[Any] = (),
+               order: str = "key") -> Iterator[PageSummary]:
+        """The newest capture of every URL matching ``where``, in ``order``."""
+        for row in self.db.execute(self._newest_sql(where, order), tuple(args)):
+            yield _summary(row)
+
+    def keys(self) -> Iterator[str]:
+        for (key,) in self.db.execute("SELECT DISTINCT key FROM capture ORDER BY key"):
+            yield key
+
+    def groups(self, column: str) -> list[tuple[Any, ...]]:
+        """Distinct values of ``column`` (with their newest-capture counts), in order."""
+        return self.db.execute(
+            f"SELECT {column}, count(*) FROM capture c WHERE n = (SELECT n FROM capture d "
+            f"WHERE d.key = c.key ORDER BY epoch DESC, n LIMIT 1) GROUP BY {column} "
+            f"ORDER BY {column}").fetchall()
