@@ -158,21 +158,36 @@ class ArchiveReader:
         return path.relative_to(self.archive_dir / "warc").as_posix()
 
     def index(self) -> CaptureIndex:
-        """Header-only pass over every file (payloads are skipped, not held)."""
+        """Header-only pass over every file (payloads are skipped, not held).
+
+        Where each payload lives is only needed to resolve revisit records, so
+        it is kept only when the archive holds revisits (a second header pass):
+        a plain crawl's index is the set of its URLs, nothing per record more.
+        """
         if self._index is None:
             index = CaptureIndex()
-            for path in self.files:
-                for record, ref, _ in self._records(path, with_payload=False):
-                    if record.rec_type == "response" and _status(record) == 200:
-                        h = record.rec_headers
-                        index.add(
-                            h.get_header("WARC-Target-URI") or "",
-                            h.get_header("WARC-Date") or "",
-                            h.get_header("WARC-Payload-Digest"),
-                            ref,
-                        )
+            revisits = self._header_pass(index, keep_refs=False)
+            if revisits:
+                self._header_pass(index, keep_refs=True)
             self._index = index
         return self._index
+
+    def _header_pass(self, index: CaptureIndex, keep_refs: bool) -> int:
+        """Add every successful response to ``index``; return how many revisits were seen."""
+        revisits = 0
+        for path in self.files:
+            for record, ref, _ in self._records(path, with_payload=False):
+                if record.rec_type == "revisit":
+                    revisits += 1
+                elif record.rec_type == "response" and _status(record) == 200:
+                    h = record.rec_headers
+                    uri = h.get_header("WARC-Target-URI") or ""
+                    if keep_refs:
+                        index.add(uri, h.get_header("WARC-Date") or "",
+                                  h.get_header("WARC-Payload-Digest"), ref)
+                    else:
+                        index.urls.add(uri)
+        return revisits
 
     def captures(self) -> Iterator[Capture]:
         """Every response and revisit, in file order; revisits carry the payload they refer to."""
