@@ -213,7 +213,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from render.build import run_render
 
-    report = run_render(Path(args.dir), Path(args.templates) if args.templates else None)
+    report = run_render(Path(args.dir), Path(args.templates) if args.templates else None,
+                        getattr(args, "workers", None) or None)
     if not args.quiet:
         print(report.summary() if hasattr(report, "summary") else report)
     return 0 if getattr(report, "ok", True) else 1
@@ -380,6 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--templates", metavar="FOLDER",
                    help="a folder of templates that override the built-in ones")
+    p.add_argument("--workers", type=positive_int, metavar="N",
+                   help="processes rendering pages (default, or 0: one per CPU, at most 4)")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("build", parents=[common],

@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,10 +42,11 @@ from .css import rewrite_css
 from .environment import make_environment, page_csp
 from .linkcheck import LinkReport, check_site
 from .linkmap import LinkMap, epoch
-from .paths import CapturePaths, capture_paths, file_path, inside, relative, split_url, url_key
+from .paths import (CapturePaths, capture_paths, file_path, inside, missing_path, relative,
+                    split_url, url_key)
 from .records import PageSummary, iter_records
 from .sanitize import decode, inert_svg, make_inert
-from .search_index import IndexWriter
+from .search_index import IndexWriter, page_weights
 from .store import BuildStore
 from .warcs import iter_index, read_payload
 
@@ -53,6 +57,8 @@ SITE_NAME = "Arkiv av www.akershus.no"
 CSV_COLUMNS = ["id", "url", "captured_at", "status", "language", "title", "template",
                "published", "site_page"]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Pages listed as "linked from" under each document.
+DOCUMENT_PAGES = 5
 # Scripts are never copied: nothing from the archived site may run.
 SKIP_TYPES = ("application/javascript", "text/javascript", "application/x-javascript")
 
@@ -110,9 +116,23 @@ class RenderReport:
         return out
 
 
-def run_render(archive_dir: Path, template_dir: Path | None = None) -> RenderReport:
-    """Build ``archive_dir/site/``; check ``report.ok`` (False -> exit non-zero)."""
-    return SiteBuilder(Path(archive_dir), template_dir).run()
+def default_workers() -> int:
+    """Processes that render captures: one per CPU this process may use, at most four."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def run_render(archive_dir: Path, template_dir: Path | None = None,
+               workers: int | None = None) -> RenderReport:
+    """Build ``archive_dir/site/``; check ``report.ok`` (False -> exit non-zero).
+
+    ``workers`` processes render the captures (default: ``default_workers()``).
+    """
+    return SiteBuilder(Path(archive_dir), template_dir,
+                       default_workers() if workers is None else workers).run()
 
 
 @dataclass
@@ -128,13 +148,15 @@ class _Asset:
 class SiteBuilder:
     """One build of one archive; the link map and the per-capture summaries are in its store."""
 
-    def __init__(self, archive_dir: Path, template_dir: Path | None = None) -> None:
+    def __init__(self, archive_dir: Path, template_dir: Path | None = None,
+                 workers: int = 1) -> None:
         self.archive_dir = archive_dir
         self.records_path = archive_dir / "data" / "pages.jsonl"
         self.env = make_environment(template_dir)
         self.out = archive_dir / "site.partial"
         # Per-capture facts live on disk, beside (never inside) the site being built.
         self.store = BuildStore(archive_dir / "site.partial.sqlite")
+        self.workers = workers
         self.links = LinkMap(self.store)
         self.assets: list[_Asset] = []
         self.documents: dict[str, dict[str, Any]] = {}
@@ -297,50 +319,113 @@ class SiteBuilder:
 
     # -- 4. captures -------------------------------------------------------
     def _render_captures(self, search: IndexWriter) -> dict[str, Any]:
-        first = last = None
-        for i, rec in enumerate(iter_records(self.records_path)):
-            s = self.store.capture(i)
-            if s is None or s.url != rec["url"]:
-                continue
-            cp = CapturePaths(s.page.rsplit("/", 1)[0], s.page.rsplit("/", 1)[1][:-5])
-            of_url = self.store.captures_of(s.key)
-            captures = [{"captured_at": c.captured_at, "page": c.page, "original": c.original,
-                         "scheme": split_url(c.url).scheme, "status": c.status,
-                         "title": c.title} for c in of_url]
-            nav_page = [{"path": cp.original, "nb": "Opprinnelig visning", "en": "Original view"},
-                        {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
-                        {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
-            bann = context.banner(rec, nav_page)
-            docs = context.page_links(rec["documents"], rec, self.links, "title")
-            self.write(cp.page, "page.html", lang=rec["language"], record=rec, banner=bann,
-                       paths=cp, captures=captures,
-                       sections=context.sections(rec, self.links),
-                       links=context.page_links(rec["links"], rec, self.links, "text"),
-                       documents=docs)
-            self.write_bytes(cp.record, json.dumps(context.record_json(rec, cp, bann),
-                                                   ensure_ascii=False).encode("utf-8"))
-            self._write_original(rec, cp, bann)
-            for d in docs:
-                entry = self.documents.setdefault(d["url"], {
-                    "url": d["url"], "title": d["label"], "kind": d["kind"], "path": d["path"],
-                    "pages": []})
-                if len(entry["pages"]) < 5 and s.page not in entry["pages"]:
-                    entry["pages"].append(s.page)
-            if of_url[0].extra["n"] == i:
-                snippet = (rec["description"] or rec["text"] or "")[:200]
-                headings = [sec.get("heading") or "" for sec in rec["sections"] or []]
-                body = rec["text"] or " ".join(
-                    str(b.get("text") or " ".join(map(str, b.get("items") or [])))
-                    for sec in rec["sections"] or [] for b in sec.get("blocks") or [])
-                search.add([s.title or s.url, s.page, (s.published or s.captured_at)[:10],
-                            s.language, s.url, snippet], s.title, headings, body)
-            first = min(first or rec["captured_at"], rec["captured_at"])
-            last = max(last or rec["captured_at"], rec["captured_at"])
+        """Render every capture, split over ``self.workers`` processes when there are several.
+
+        Each share is the captures whose position ``n % workers == w``; a worker writes
+        its pages and spools its search entries, which are then added in record order,
+        so the site is the same file for file whatever the number of workers.
+        """
+        workers = max(1, min(self.workers, self.store.count()))
+        spool = self.out / ".search-entries"
+        if workers == 1:
+            shares = [self._render_share(0, 1, None, search)]
+        else:
+            spool.mkdir()
+            global _BUILDER
+            _BUILDER = self
+            self.store.commit()
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                shares = pool.starmap(_render_share_in_worker,
+                                      [(w, workers, spool) for w in range(workers)])
+            _BUILDER = None
+            for _, doc, weights in heapq.merge(*(_read_entries(spool / f"{w}.jsonl")
+                                                 for w in range(workers))):
+                search.add_weights(doc, weights)
+            shutil.rmtree(spool)
+        for share in shares:
+            self.report.no_payload += share.no_payload
+            for url in share.missing:
+                self.store.add_missing(url, missing_path(url))
+            context.remember_chains(share.chains)
+        self.documents = _merge_documents(share.documents for share in shares)
         self.report.documents = len(self.documents)
-        return {"first": first, "last": last}
+        firsts = [sh.first for sh in shares if sh.first]
+        lasts = [sh.last for sh in shares if sh.last]
+        return {"first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None}
+
+    def _render_share(self, w: int, workers: int, spool: Path | None,
+                      search: IndexWriter | None) -> _Share:
+        """Render the captures at positions ``n % workers == w`` (all of them when 1)."""
+        share = _Share()
+        entries = open(spool / f"{w}.jsonl", "w", encoding="utf-8") if spool else None
+        try:
+            for i, rec in enumerate(iter_records(self.records_path)):
+                if i % workers != w:
+                    continue
+                s = self.store.capture(i)
+                if s is None or s.url != rec["url"]:
+                    continue
+                self._render_capture(i, s, rec, share)
+                if share.newest:
+                    doc, weights = self._search_entry(s, rec)
+                    if entries is not None:
+                        entries.write(json.dumps([i, doc, weights], ensure_ascii=False) + "\n")
+                    elif search is not None:
+                        search.add_weights(doc, weights)
+        finally:
+            if entries is not None:
+                entries.close()
+        share.missing = self.store.missing_seen()
+        share.chains = context.known_chains()
+        return share
+
+    def _render_capture(self, i: int, s: PageSummary, rec: dict[str, Any],
+                        share: _Share) -> None:
+        """Reading view, JSON record and original view of one capture."""
+        cp = CapturePaths(s.page.rsplit("/", 1)[0], s.page.rsplit("/", 1)[1][:-5])
+        of_url = self.store.captures_of(s.key)
+        captures = [{"captured_at": c.captured_at, "page": c.page, "original": c.original,
+                     "scheme": split_url(c.url).scheme, "status": c.status,
+                     "title": c.title} for c in of_url]
+        nav_page = [{"path": cp.original, "nb": "Opprinnelig visning", "en": "Original view"},
+                    {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
+                    {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
+        bann = context.banner(rec, nav_page)
+        docs = context.page_links(rec["documents"], rec, self.links, "title")
+        self.write(cp.page, "page.html", lang=rec["language"], record=rec, banner=bann,
+                   paths=cp, captures=captures,
+                   sections=context.sections(rec, self.links),
+                   links=context.page_links(rec["links"], rec, self.links, "text"),
+                   documents=docs)
+        self.write_bytes(cp.record, json.dumps(context.record_json(rec, cp, bann),
+                                               ensure_ascii=False).encode("utf-8"))
+        if not self._write_original(rec, cp, bann):
+            share.no_payload += 1
+        for d in docs:
+            entry = share.documents.setdefault(d["url"], {
+                "n": i, "url": d["url"], "title": d["label"], "kind": d["kind"],
+                "path": d["path"], "pages": []})
+            if len(entry["pages"]) < DOCUMENT_PAGES and (i, s.page) not in entry["pages"]:
+                entry["pages"].append((i, s.page))
+        share.newest = of_url[0].extra["n"] == i
+        share.first = min(share.first or rec["captured_at"], rec["captured_at"])
+        share.last = max(share.last or rec["captured_at"], rec["captured_at"])
+
+    @staticmethod
+    def _search_entry(s: PageSummary, rec: dict[str, Any]) -> tuple[list[Any], dict[str, int]]:
+        """What the search index holds of a URL's newest capture: its result line, its terms."""
+        snippet = (rec["description"] or rec["text"] or "")[:200]
+        headings = [sec.get("heading") or "" for sec in rec["sections"] or []]
+        body = rec["text"] or " ".join(
+            str(b.get("text") or " ".join(map(str, b.get("items") or [])))
+            for sec in rec["sections"] or [] for b in sec.get("blocks") or [])
+        doc = [s.title or s.url, s.page, (s.published or s.captured_at)[:10], s.language,
+               s.url, snippet]
+        return doc, page_weights(s.title, headings, body)
 
     def _write_original(self, rec: dict[str, Any], cp: CapturePaths,
-                        bann: dict[str, Any]) -> None:
+                        bann: dict[str, Any]) -> bool:
+        """The original view; False when the WARCs hold no usable HTML for it (a stub)."""
         prov = rec["provenance"]
         # A revisit record holds no payload; the record it refers to does.
         ref = prov.get("refers_to") if isinstance(prov.get("refers_to"), dict) else prov
@@ -360,9 +445,8 @@ class SiteBuilder:
                {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
         bann = dict(bann, nav=nav)
         if payload is None:
-            self.report.no_payload += 1
             self.write(cp.original, "original_missing.html", record=rec, banner=bann, paths=cp)
-            return
+            return False
         when = epoch(rec["captured_at"])
 
         def rewrite(ref: str, want: str) -> str | None:
@@ -379,12 +463,12 @@ class SiteBuilder:
         try:
             html = make_inert(decode(payload, rec["charset"]), rec["url"], rewrite, banner_html,
                               head_html)
-        except ValueError as exc:  # bytes no HTML parser makes sense of: say so, go on
+        except (ValueError, KeyError) as exc:  # bytes no parser makes sense of: say so, go on
             logger.warning("%s: original view left out (%s)", rec["url"], exc)
-            self.report.no_payload += 1
             self.write(cp.original, "original_missing.html", record=rec, banner=bann, paths=cp)
-            return
+            return False
         self.write_bytes(cp.original, html.encode("utf-8"))
+        return True
 
     # -- 5. the ways in ----------------------------------------------------
     def _render_captures_lists(self) -> None:
@@ -443,6 +527,53 @@ class SiteBuilder:
                 fh.write(("," if n else "") + json.dumps({"url": url, "path": p},
                                                          ensure_ascii=False) + "\n")
             fh.write("]}\n")
+
+
+@dataclass
+class _Share:
+    """What rendering one share of the captures learnt, for the builder to merge."""
+
+    no_payload: int = 0
+    first: str | None = None
+    last: str | None = None
+    newest: bool = False  # of the capture just rendered
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    chains: list[list[dict[str, Any]]] = field(default_factory=list)
+
+
+# The builder a forked worker renders for (set in the parent just before the fork).
+_BUILDER: SiteBuilder | None = None
+
+
+def _render_share_in_worker(w: int, workers: int, spool: Path) -> _Share:
+    builder = _BUILDER
+    assert builder is not None
+    builder.store.reopen_in_worker()
+    return builder._render_share(w, workers, spool, None)
+
+
+def _read_entries(path: Path) -> Iterator[tuple[int, list[Any], dict[str, int]]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            n, doc, weights = json.loads(line)
+            yield n, doc, weights
+
+
+def _merge_documents(shares: Iterable[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Documents met by every share, as one pass in record order would have listed them."""
+    merged: dict[str, dict[str, Any]] = {}
+    for docs in shares:
+        for url, entry in docs.items():
+            have = merged.get(url)
+            if have is None:
+                merged[url] = entry
+                continue
+            first = have if have["n"] <= entry["n"] else entry
+            merged[url] = dict(first, pages=sorted(set(have["pages"]) | set(entry["pages"])))
+    for entry in merged.values():
+        entry["pages"] = [page for _, page in sorted(entry["pages"])[:DOCUMENT_PAGES]]
+    return dict(sorted(merged.items(), key=lambda kv: kv[1]["n"]))
 
 
 def _name_hash(name: str) -> int:

@@ -32,6 +32,16 @@ def banner(record: dict[str, Any], nav: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+def known_chains() -> list[list[dict[str, Any]]]:
+    """Every distinct chain met so far, first met first (a worker hands them back)."""
+    return list(_CHAINS.values())
+
+
+def remember_chains(chains: list[list[dict[str, Any]]]) -> None:
+    for chain in chains:
+        _CHAINS.setdefault(json.dumps(chain, sort_keys=True), chain)
+
+
 def known_chain() -> list[dict[str, Any]] | None:
     """The succession chain the records carried (the first one met), for the front page."""
     return next(iter(_CHAINS.values()), None)

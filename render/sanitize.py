@@ -84,30 +84,48 @@ def _srcset(value: str, rewrite: Rewriter) -> str | None:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# Attributes whose value is a URL or CSS to rewrite; any other attribute is kept as
+# it is once it has passed the checks for handlers and javascript: values.
+_URL_ATTRS = frozenset({"style", "href", "cite", "longdesc", "srcset", "imagesrcset",
+                        *RESOURCE_ATTRS})
+
+
 def _clean_element(el: etree._Element, rewrite: Rewriter) -> None:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    attrib = el.attrib  # one live view, not a new proxy per attribute
     try:
-        names = list(el.attrib)
+        names = el.keys()
     except ValueError:  # attribute names no parser should have made (binary "HTML")
-        el.attrib.clear()
+        attrib.clear()
         names = []
     for name in names:
         lname = name.lower()
         try:
-            value = el.attrib[name]
+            value = attrib[name]
         except ValueError:  # an attribute lxml cannot hand back: drop it
-            el.attrib.pop(name, None)
+            attrib.pop(name, None)
             continue
-        if lname.startswith("on") or lname in DROP_ATTRS or _JS_URL.match(value):
-            del el.attrib[name]
+        except KeyError:  # a name like "{x}y" reads as a namespace: keep only plain names
+            kept = [(n, v) for n, v in el.items() if "{" not in n]
+            attrib.clear()
+            for n, v in kept:
+                el.set(n, v)
+            _clean_element(el, rewrite)
+            return
+        # a javascript: URL needs a colon; most values have none, so skip the regex
+        if lname.startswith("on") or lname in DROP_ATTRS or (":" in value
+                                                             and _JS_URL.match(value)):
+            del attrib[name]
+        elif lname not in _URL_ATTRS:
+            continue
         elif lname == "style":
-            el.attrib[name] = rewrite_css(value, lambda ref: rewrite(ref, "file"))
+            attrib[name] = rewrite_css(value, lambda ref: rewrite(ref, "file"))
         elif lname == "href" and tag in ("a", "area"):
             local = rewrite(value, "link")
             if local is None:
-                del el.attrib[name]
+                del attrib[name]
                 continue
-            el.attrib[name] = local
+            attrib[name] = local
             if local.startswith(("http:", "https:")):  # leaves the archive: say so
                 el.set("data-leaves-archive", "")
                 el.set("rel", "noopener noreferrer")
@@ -115,15 +133,15 @@ def _clean_element(el: etree._Element, rewrite: Rewriter) -> None:
         elif lname in ("href", "cite", "longdesc") or lname in RESOURCE_ATTRS:
             local = rewrite(value, "link" if lname in ("cite", "longdesc") else "file")
             if local is None:
-                del el.attrib[name]
+                del attrib[name]
             else:
-                el.attrib[name] = local
-        elif lname in ("srcset", "imagesrcset"):
+                attrib[name] = local
+        else:  # srcset, imagesrcset
             local = _srcset(value, rewrite)
             if local is None:
-                del el.attrib[name]
+                del attrib[name]
             else:
-                el.attrib[name] = local
+                attrib[name] = local
 
 
 def _drop(el: etree._Element) -> None:
@@ -148,6 +166,11 @@ def _should_drop(el: etree._Element) -> bool:
     return tag in _ANIMATE  # SVG animation can set href to javascript:
 
 
+# Tags the walk must handle even without attributes: dropped ones, <link> (one
+# without href is dropped) and <style> (its text is rewritten).
+_TAGS_TO_SEE = REMOVE_TAGS | _ANIMATE | {"link", "style"}
+
+
 def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
                head_html: str = "") -> str:
     """Sanitise an archived page and inject the banner; returns a UTF-8 HTML document.
@@ -170,20 +193,26 @@ def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
             return rewrite(ref, want)
         return rewrite(_absolute(base_url, ref), want)
 
+    # Listed first: what is inside a dropped element is still visited, so its
+    # links are resolved (and recorded as missing) as for any other element.
     for el in list(doc.iter()):
-        if not isinstance(el.tag, str):  # comments (IE conditionals too), PIs, entities
+        tag = el.tag
+        if not isinstance(tag, str):  # comments (IE conditionals too), PIs, entities
             _drop(el)
             continue
+        tag = tag.lower()
+        if tag not in _TAGS_TO_SEE and not el.attrib:
+            continue  # most of a page (<p>, <li>): nothing to drop, clean or rewrite
         if _should_drop(el):
-            if el.tag.lower() in _VOID_REMOVE and el.getparent() is not None:
+            if tag in _VOID_REMOVE and el.getparent() is not None:
                 el.drop_tag()
             else:
                 _drop(el)
             continue
         _clean_element(el, rebased)
-        if el.tag.lower() == "style" and el.text:
+        if tag == "style" and el.text:
             el.text = rewrite_css(el.text, lambda ref: rebased(ref, "file"))
-        if el.tag.lower() == "link" and el.get("href") is None:
+        if tag == "link" and el.get("href") is None:
             _drop(el)
 
     head = doc.find("head")
@@ -205,7 +234,9 @@ def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
     banner = lxml.html.fragment_fromstring(banner_html, create_parent="div")
     body.insert(0, banner)
     banner.drop_tag()
-    return lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+    # The doctype joined here, not passed to tostring(): lxml writes the very same
+    # "<!DOCTYPE html>\n" first either way, but is twice as slow with doctype=.
+    return "<!DOCTYPE html>\n" + lxml.html.tostring(doc, encoding="unicode")
 
 
 def _absolute(base: str, ref: str) -> str:

@@ -62,7 +62,7 @@ class BuildStore:
         self.path = path
         if path.exists():
             path.unlink()
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(path, isolation_level=None)
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE",
                        f"cache_size = -{CACHE_KIB}"):
             self.db.execute(f"PRAGMA {pragma}")
@@ -70,6 +70,25 @@ class BuildStore:
         self.db.execute("BEGIN")
         self._lookups: OrderedDict[tuple[str, str], list[tuple[int, str]]] = OrderedDict()
         self._indexed = False
+        self._seen_missing: set[str] | None = None  # in a worker: misses kept for the parent
+        self._inherited: sqlite3.Connection | None = None
+
+    def commit(self) -> None:
+        """Make everything written so far visible to other connections (the workers)."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+
+    def reopen_in_worker(self) -> None:
+        """In a forked worker: a connection of its own, read-only; misses are collected
+        in memory and handed back, because only the parent writes."""
+        self._inherited = self.db  # never used nor closed here: it is the parent's
+        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self._seen_missing = set()
+
+    def missing_seen(self) -> list[str]:
+        """URLs a worker found not archived (empty in the parent, which stores them)."""
+        return sorted(self._seen_missing or ())
 
     def close(self) -> None:
         """Drop the database: it is scaffolding, never part of the site."""
@@ -111,7 +130,10 @@ class BuildStore:
 
     def add_missing(self, url: str, path: str) -> str:
         """The not-archived page of ``url`` (the first path given for it wins)."""
-        self.db.execute("INSERT OR IGNORE INTO missing VALUES (?,?)", (url, path))
+        if self._seen_missing is not None:
+            self._seen_missing.add(url)
+        else:
+            self.db.execute("INSERT OR IGNORE INTO missing VALUES (?,?)", (url, path))
         return path
 
     # -- reading ------------------------------------------------------------

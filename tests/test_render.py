@@ -406,3 +406,21 @@ def test_large_sections_are_split_by_sub_folder(tmp_path: Path, monkeypatch) -> 
     crumbs = {a.get("href") for a in soup(sub_pages[0]).find(
         "nav", attrs={"aria-label": "Brødsmuler / Breadcrumbs"}).find_all("a")}
     assert f"../{section.name}" in crumbs
+
+
+def test_workers_build_the_same_site_file_for_file(tmp_path: Path) -> None:
+    """Rendering in several processes changes nothing in the site, search index included."""
+    archive = make_archive(tmp_path / "archive")
+
+    def files() -> dict[str, bytes]:
+        site = archive / "site"
+        return {p.relative_to(site).as_posix(): p.read_bytes()
+                for p in sorted(site.rglob("*")) if p.is_file()}
+
+    one = run_render(archive, workers=1)
+    serial = files()
+    three = run_render(archive, workers=3)
+    assert one.ok and three.ok, three.summary()
+    assert files() == serial
+    assert (one.captures, one.documents, one.missing, one.no_payload) == \
+        (three.captures, three.documents, three.missing, three.no_payload)
