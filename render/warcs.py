@@ -133,15 +133,26 @@ class PayloadTooLarge(ValueError):
 
 
 def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
-    """The HTTP body of the response record at ``offset``: de-chunked and decompressed."""
+    """The HTTP body of the response record at ``offset``: de-chunked and decompressed.
+
+    Raises ValueError (or OSError) for anything unreadable, damaged bytes included:
+    warcio fails on those in many ways, and one bad record must not stop a build.
+    """
     path = locate(archive_dir, warc_file)
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        for rec in ArchiveIterator(fh):
-            if rec.rec_type not in ("response", "resource"):
-                raise ValueError(f"{warc_file}@{offset} is a {rec.rec_type} record, not a response")
-            data = rec.content_stream().read(MAX_PAYLOAD + 1)
-            if len(data) > MAX_PAYLOAD:
-                raise PayloadTooLarge(f"{warc_file}@{offset}: body over {MAX_PAYLOAD} bytes")
-            return data
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type not in ("response", "resource"):
+                    raise ValueError(f"{warc_file}@{offset} is a {rec.rec_type} record, "
+                                     "not a response")
+                data = rec.content_stream().read(MAX_PAYLOAD + 1)
+                if len(data) > MAX_PAYLOAD:
+                    raise PayloadTooLarge(f"{warc_file}@{offset}: body over {MAX_PAYLOAD} bytes")
+                return data
+    except (ValueError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged bytes
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise ValueError(f"{warc_file}@{offset}: damaged record ({first})") from exc
     raise ValueError(f"no WARC record at {warc_file}@{offset}")

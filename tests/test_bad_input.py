@@ -206,3 +206,21 @@ def test_every_cut_is_reported(good: Path, tmp_path: Path) -> None:
         assert reader.damaged, cut
     target.write_bytes(data)  # and the whole file is clean
     assert not check_file(target).problems
+
+
+@pytest.mark.parametrize("where", [0.15, 0.3, 0.45, 0.6, 0.75, 0.9])
+def test_render_survives_zeroed_bytes_anywhere(good: Path, where: float) -> None:
+    """Zeroed bytes at any point of a WARC: the build goes on, names the damage, and
+    renders what is readable (extraction and rendering in-process, to see any exception)."""
+    from archive.extract import run_extract
+    from render.build import run_render
+
+    target = sorted((good / "warc").glob("*.warc.gz"))[0]
+    data = bytearray(target.read_bytes())
+    at = int(len(data) * where)
+    data[at:at + 64] = bytes(64)
+    target.write_bytes(bytes(data))
+    run_extract(good)
+    report = run_render(good, workers=1)
+    assert report.damaged and not report.ok
+    assert (good / "site" / "index.html").is_file()
