@@ -126,7 +126,9 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
         rd = res["render"]
         out += ["", "## 4. Rendering", "",
                 (f"`{rd['command']}`: `akershus-archive render DIR` after `extract`, "
-                f"{rd['pages']} synthetic pages."), ""]
+                f"{rd['pages']} synthetic pages. Captures are rendered by worker processes "
+                "(one per CPU, at most 4: two on this machine); peak RSS is GNU time's, that "
+                "of the largest single process, not the sum over the workers."), ""]
         rows = [[i, r["ours"]["pages"], r["ours"]["wall"], r["ours"].get("pages_per_s"),
                  r["ours"]["cpu"], r["ours"]["peak_rss_mb"]] for i, r in enumerate(rd["runs"], 1)]
         out += _table(["run", "pages", "wall s", "pages/s", "CPU s", "peak RSS MB"], rows)
@@ -139,9 +141,9 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
             for n, runs in sorted(g.get(step, {}).items(), key=lambda kv: int(kv[0])):
                 for r in runs:
                     rows.append([step, n, r.get("pages"), r["wall"], r.get("pages_per_s"),
-                                 r["cpu"], r["peak_rss_mb"], r["rc"]])
+                                 r["cpu"], r["peak_rss_mb"], r["rc"], r.get("stages", "")])
         out += _table(["step", "size", "pages", "wall s", "pages/s", "CPU s", "peak RSS MB",
-                       "exit"], rows)
+                       "exit", "render steps (s)"], rows)
     if "profile" in res:
         pr = res["profile"]
         out += ["", "## Profile of our crawl", "",

@@ -237,8 +237,12 @@ def trafilatura_child(folder: Path) -> None:
 
 def render_ours(folder: Path) -> dict[str, Any]:
     shutil.rmtree(folder / "site", ignore_errors=True)
-    r = measure_rusage([*CLI, "render", str(folder), "--quiet"], cwd=ROOT)
-    r.pop("stdout", None)
+    r = measure_rusage([*CLI, "render", str(folder)], cwd=ROOT)
+    out = r.pop("stdout", "")
+    stages = [line.split("; ", 1)[1].rstrip(")") for line in out.splitlines()
+              if line.startswith("time:") and "; " in line]
+    if stages:  # seconds per build step, as the render reports them
+        r["stages"] = stages[0]
     r["pages"] = sum(1 for _ in (folder / "data" / "pages.jsonl").open())
     return _rates(r)
 
