@@ -236,6 +236,11 @@ def build_pipeline(args: argparse.Namespace, seeds: list[str]) -> int:
     status = cmd_crawl(args)
     if status:
         return status
+    return after_crawl(args)
+
+
+def after_crawl(args: argparse.Namespace) -> int:
+    """Verify, extract and render args.out."""
     args.dir = args.out
     args.templates = getattr(args, "templates", None)
     for step in (cmd_verify, cmd_extract, cmd_render):
@@ -262,7 +267,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             args.concurrency = 8
         if not args.quiet:
             print(f"Replica of www.akershus.no serving on 127.0.0.1:{port}")
-        status = build_pipeline(args, ["http://www.akershus.no/"])
+        args.urls = ["http://www.akershus.no/"]
+        status = cmd_crawl(args)
+    # the replica is stopped first: rendering forks its workers from a one-thread process
+    if status == 0:
+        status = after_crawl(args)
     site = Path(args.out) / "site" / "index.html"
     if status == 0 and not args.quiet:
         print(f"Open: {site.resolve()}" if site.exists() else f"Archive: {Path(args.out).resolve()}")

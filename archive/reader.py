@@ -10,7 +10,10 @@ reader goes on with the next file, as warcio's checker does.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import logging
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,37 +89,58 @@ class Damage:
     reason: str
 
 
-@dataclass(slots=True)
 class CaptureIndex:
     """What a header-only pass learns: captured URLs and where payloads live.
 
-    Holds a few short strings per response record, never a payload.
+    URLs are kept as sorted 64-bit hashes (8 bytes each, not a set of strings:
+    the index of a 100 000-page archive stays under a megabyte); a clash would
+    only call one uncaptured link captured, with odds of about n^2 / 2^64.
+    Payload locations are kept only when revisits need them.
     """
 
-    urls: set[str] = field(default_factory=set)
-    by_uri_date: dict[tuple[str, str], RecordRef] = field(default_factory=dict)
-    by_digest: dict[str, RecordRef] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._hashes = array("q")
+        self._sorted = True
+        self.by_uri_date: dict[tuple[str, str], RecordRef] = {}
+        self.by_digest: dict[str, RecordRef] = {}
+
+    def add_url(self, uri: str) -> None:
+        self._hashes.append(_url_hash(uri))
+        self._sorted = False
 
     def add(self, uri: str, date: str, digest: str | None, ref: RecordRef) -> None:
-        self.urls.add(uri)
+        self.add_url(uri)
         self.by_uri_date[(uri, date)] = ref
         if digest:
             self.by_digest.setdefault(digest, ref)
 
+    def _has(self, url: str) -> bool:
+        if not self._sorted:
+            self._hashes = array("q", sorted(set(self._hashes)))
+            self._sorted = True
+        h = _url_hash(url)
+        i = bisect.bisect_left(self._hashes, h)
+        return i < len(self._hashes) and self._hashes[i] == h
+
     def holds(self, url: str) -> bool:
         """True if the archive holds a successful capture of the URL (either scheme)."""
-        if url in self.urls:
+        if self._has(url):
             return True
         if url.startswith("https://"):
-            return "http://" + url[8:] in self.urls
+            return self._has("http://" + url[8:])
         if url.startswith("http://"):
-            return "https://" + url[7:] in self.urls
+            return self._has("https://" + url[7:])
         return False
 
     def lookup(self, uri: str | None, date: str | None, digest: str | None) -> RecordRef | None:
         if uri and date and (uri, date) in self.by_uri_date:
             return self.by_uri_date[(uri, date)]
         return self.by_digest.get(digest) if digest else None
+
+
+def _url_hash(url: str) -> int:
+    return int.from_bytes(hashlib.blake2b(url.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "big", signed=True)
 
 
 def is_html_type(content_type: str) -> bool:
@@ -186,7 +210,7 @@ class ArchiveReader:
                         index.add(uri, h.get_header("WARC-Date") or "",
                                   h.get_header("WARC-Payload-Digest"), ref)
                     else:
-                        index.urls.add(uri)
+                        index.add_url(uri)
         return revisits
 
     def captures(self) -> Iterator[Capture]:

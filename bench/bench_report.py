@@ -135,7 +135,9 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
     if g:
         out += ["", "## 5. Growth", "", (f"`{g['command']}`. Extract and render run on WARCs "
                 "written directly (`bench/synthetic_warc.py`); the crawl runs against the "
-                "replica server without latency, at the fast-but-polite setting."), ""]
+                "replica server without latency, at the fast-but-polite setting."
+                + (f" The crawl rows are from `{g['crawl_command']}`, an earlier run on "
+                   "the same machine." if g.get("crawl_command") else "")), ""]
         rows = []
         for step in ("crawl", "extract", "render"):
             for n, runs in sorted(g.get(step, {}).items(), key=lambda kv: int(kv[0])):

@@ -284,6 +284,8 @@ def run_growth(work: Path, sizes: list[int], crawl_sizes: list[int], reps: int) 
         if n > 2000:
             shutil.rmtree(folder / "site", ignore_errors=True)  # disk: keep the WARC only
     for n in crawl_sizes:
+        if n == 0:  # "--crawl-sizes 0": keep the crawl figures of the last growth run
+            continue
         with replica(n) as (url, port):
             k = reps if n <= 2000 else 1
             out["crawl"][str(n)] = [crawl_ours(url, port, work / f"grow-ours-{n}", OURS_FAST)
@@ -365,7 +367,8 @@ def main() -> None:
                         choices=["latency", "cpu", "extract", "render", "growth", "profile"])
     parser.add_argument("--reps", type=int, help="repetitions (default: 3, quick: 1)")
     parser.add_argument("--growth-sizes", type=int, nargs="+")
-    parser.add_argument("--crawl-sizes", type=int, nargs="+")
+    parser.add_argument("--crawl-sizes", type=int, nargs="+",
+                        help="crawl sizes of the growth run; 0 keeps the last run's figures")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "akershus-bench")
     parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md only")
     parser.add_argument("--trafilatura-child", type=Path, help=argparse.SUPPRESS)
@@ -411,6 +414,10 @@ def main() -> None:
                               if section == "growth" and args.growth_sizes else "")
                            + (f" --crawl-sizes {' '.join(map(str, args.crawl_sizes))}"
                               if section == "growth" and args.crawl_sizes else ""))
+        previous = results.get(section) or {}
+        if section == "growth" and not data["crawl"] and previous.get("crawl"):
+            data["crawl"] = previous["crawl"]
+            data["crawl_command"] = previous.get("crawl_command", previous.get("command"))
         data["seconds"] = round(time.time() - start, 1)
         data["machine_date"] = results["machine"]["date"]
         results[section] = data

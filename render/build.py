@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -326,6 +327,9 @@ class SiteBuilder:
         so the site is the same file for file whatever the number of workers.
         """
         workers = max(1, min(self.workers, self.store.count()))
+        if threading.active_count() > 1:  # forking beside running threads is not safe
+            logger.info("other threads are running: rendering in this process only")
+            workers = 1
         spool = self.out / ".search-entries"
         if workers == 1:
             shares = [self._render_share(0, 1, None, search)]

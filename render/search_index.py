@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -157,6 +158,11 @@ def _js(var: str, payload: Any) -> str:
     return f"window.{var}=window.{var}||[];window.{var}.push({body});\n"
 
 
+def _json_str(text: str) -> str:
+    """A JSON string as ``_js`` writes it (not ASCII-escaped, "</" kept from ending a script)."""
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+
 def page_weights(title: str, headings: Iterable[str], body: str) -> dict[str, int]:
     """Weight of each term of a page: title and headings count most, the body is capped."""
     weights: dict[str, int] = defaultdict(int)
@@ -217,6 +223,40 @@ class IndexWriter:
         self._buffer.clear()
         self._buffered = 0
 
+    def _write_shard(self, key: str) -> int:
+        """Assemble one term shard from its spool; return its length in characters.
+
+        Postings are held as packed integers (8 bytes a posting, not some 70 as
+        Python ints in lists) and the file is written term by term, so a shard
+        of a 100 000-page archive costs a few MB, not the size of its text.
+        The bytes are exactly those of ``_js`` over the whole shard.
+        """
+        postings: dict[str, array[int]] = {}
+        with (self.spool_dir / f"{key}.tsv").open(encoding="utf-8") as fh:
+            for line in fh:
+                term, doc_id, weight = line.rstrip("\n").split("\t")
+                packed = postings.get(term)
+                if packed is None:
+                    packed = postings[term] = array("i")
+                packed.append(int(doc_id))
+                packed.append(int(weight))
+        var = "__searchShards"
+        size = 0
+        with (self.out_dir / f"t-{key}.js").open("w", encoding="utf-8") as out:
+            parts = [f"window.{var}=window.{var}||[];window.{var}.push(",
+                     '{"k":' + _json_str(key) + ',"t":{']
+            for n, (term, packed) in enumerate(postings.items()):
+                parts.append(("," if n else "") + _json_str(term) + ":["
+                             + ",".join(map(str, packed)) + "]")
+                if len(parts) >= 256:
+                    size += sum(map(len, parts))
+                    out.write("".join(parts))
+                    parts = []
+            parts.append("}});\n")
+            size += sum(map(len, parts))
+            out.write("".join(parts))
+        return size
+
     def close(self) -> dict[str, int]:
         """Write the remaining docs, every term shard and the manifest; remove the spool."""
         if self._docs:
@@ -224,14 +264,7 @@ class IndexWriter:
         self._spool()
         sizes = []
         for key in sorted(self._shards):
-            postings: dict[str, list[int]] = defaultdict(list)
-            with (self.spool_dir / f"{key}.tsv").open(encoding="utf-8") as fh:
-                for line in fh:
-                    term, doc_id, weight = line.rstrip("\n").split("\t")
-                    postings[term].extend((int(doc_id), int(weight)))
-            text = _js("__searchShards", {"k": key, "t": postings})
-            (self.out_dir / f"t-{key}.js").write_text(text, encoding="utf-8")
-            sizes.append(len(text))
+            sizes.append(self._write_shard(key))
         shutil.rmtree(self.spool_dir, ignore_errors=True)
         manifest = {"shards": sorted(self._shards), "docChunk": DOC_CHUNK, "docs": self.count,
                     "stopwords": sorted(STOPWORDS)}
