@@ -239,7 +239,7 @@ class SiteBuilder:
 
     # -- 1. WARC index -----------------------------------------------------
     def _index_warcs(self) -> None:
-        for entry in iter_index(self.archive_dir, self.report.damaged):
+        for entry in iter_index(self.archive_dir, self.report.damaged, self.store):
             try:
                 split_url(entry.url)
             except ValueError:

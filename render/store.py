@@ -33,6 +33,8 @@ CREATE TABLE capture (
 CREATE TABLE target (kind TEXT, key TEXT, epoch INTEGER, value TEXT);
 CREATE TABLE missing (url TEXT PRIMARY KEY, path TEXT) WITHOUT ROWID;
 CREATE TABLE claimed (name INTEGER PRIMARY KEY);
+CREATE TABLE digest (digest TEXT PRIMARY KEY, warc_file TEXT, offset INTEGER, length INTEGER,
+    content_type TEXT) WITHOUT ROWID;
 CREATE TABLE payload (url TEXT, captured_at TEXT, warc_file TEXT, offset INTEGER,
     PRIMARY KEY (url, captured_at)) WITHOUT ROWID;
 """
@@ -123,6 +125,16 @@ class BuildStore:
     def add_target(self, kind: str, key: str, epoch: int, value: str) -> None:
         self.db.execute("INSERT INTO target VALUES (?,?,?,?)", (kind, key, epoch, value))
         self._lookups.pop((kind, key), None)
+
+    def setdefault(self, digest: str, where: tuple[str, int, int, str]) -> None:
+        """Remember the first response with this payload digest (for revisits)."""
+        self.db.execute("INSERT OR IGNORE INTO digest VALUES (?,?,?,?,?)", (digest, *where))
+
+    def get(self, digest: str) -> tuple[str, int, int, str] | None:
+        """Where the first response with this payload digest is (a revisit's payload)."""
+        row = self.db.execute("SELECT warc_file, offset, length, content_type FROM digest "
+                              "WHERE digest = ?", (digest,)).fetchone()
+        return (row[0], row[1], row[2], row[3]) if row else None
 
     def add_payload(self, url: str, captured_at: str, warc_file: str, offset: int) -> None:
         self.db.execute("INSERT OR IGNORE INTO payload VALUES (?,?,?,?)",

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -54,14 +55,26 @@ def locate(archive_dir: Path, warc_file: str) -> Path:
     raise FileNotFoundError(f"WARC file {warc_file!r} not found under {archive_dir}")
 
 
-def iter_index(archive_dir: Path, damaged: list[str] | None = None) -> Iterator[IndexEntry]:
+class DigestMap(Protocol):
+    """Payload digest -> (WARC file, offset, length, content type) of its first response."""
+
+    def setdefault(self, digest: str, where: tuple[str, int, int, str]) -> Any: ...
+
+    def get(self, digest: str) -> tuple[str, int, int, str] | None: ...
+
+
+def iter_index(archive_dir: Path, damaged: list[str] | None = None,
+               by_digest: DigestMap | None = None) -> Iterator[IndexEntry]:
     """Yield response and revisit records of every WARC, resolving revisits.
 
     A revisit whose original is not in the archive is skipped with a warning. A
     damaged file is read up to the damage, named in ``damaged``, and the index
-    goes on with the next file: one bad file never hides the others.
+    goes on with the next file: one bad file never hides the others. ``by_digest``
+    (a dict by default) is where revisits are resolved; a builder passes one on
+    disk, since it holds an entry per response.
     """
-    by_digest: dict[str, tuple[str, int, int, str]] = {}
+    if by_digest is None:
+        by_digest = {}
     for path in warc_files(archive_dir):
         last: int | None = None
         try:
@@ -83,7 +96,7 @@ def iter_index(archive_dir: Path, damaged: list[str] | None = None) -> Iterator[
 
 
 def _entry(path: Path, it: ArchiveIterator, rec: ArcWarcRecord,
-           by_digest: dict[str, tuple[str, int, int, str]]) -> IndexEntry | None:
+           by_digest: DigestMap) -> IndexEntry | None:
     """The index entry of one record (None: not a capture, or an unresolvable revisit)."""
     if rec.rec_type not in ("response", "revisit"):
         return None
