@@ -164,17 +164,23 @@ def writable_dir(path: Path) -> Path:
 # -- commands ------------------------------------------------------------------------------
 
 
+def dedup_dirs(args: argparse.Namespace, made_by: str) -> list[Path]:
+    """The --dedup-against archives, each checked to hold a warc/ folder."""
+    others = [Path(d) for d in args.dedup_against]
+    for other in others:
+        if not (other / "warc").is_dir():
+            raise Failure(f"--dedup-against {other}: no warc/ folder there - give an archive "
+                          f"directory made by {made_by}")
+    return others
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     check_crawl_args(args)
     out = writable_dir(Path(args.out))
     from crawler.report import summary
     from crawler.run import run_crawl
 
-    others = [Path(d) for d in args.dedup_against]
-    for other in others:
-        if not (other / "warc").is_dir():
-            raise Failure(f"--dedup-against {other}: no warc/ folder there - give an archive "
-                          "directory made by 'akershus-archive crawl'")
+    others = dedup_dirs(args, "'akershus-archive crawl'")
     report = run_crawl(args.urls, out, crawl_overrides(args), resume=args.resume,
                        dedup_against=others)
     if not args.quiet:
@@ -292,11 +298,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     from crawler.harvest import run_harvest
     from crawler.report import summary
 
-    others = [Path(d) for d in args.dedup_against]
-    for other in others:
-        if not (other / "warc").is_dir():
-            raise Failure(f"--dedup-against {other}: no warc/ folder there - give an archive "
-                          "directory made by 'akershus-archive crawl' or 'harvest'")
+    others = dedup_dirs(args, "'akershus-archive crawl' or 'harvest'")
     overrides: dict[str, Any] = {
         "HARVEST_URL_PREFIX": args.url_prefix,
         "HARVEST_LATEST": args.latest,
@@ -495,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}) - check the path and its "
               "permissions", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last guard: never a traceback for users
+    except Exception as exc:
         if args.debug:
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""

@@ -41,7 +41,7 @@ def url_key(url: str) -> str:
     """The SURT sort key of ``url``, as pywb computes it for lookups."""
     try:
         return str(surt.surt(url))
-    except Exception:  # noqa: BLE001 - surt rejects a few odd URLs; index them verbatim
+    except Exception:
         return url
 
 

@@ -5,7 +5,7 @@ source; ``archive/schema/page.schema.json`` is the generated file kept in the
 repository (a test checks it is current) and copied beside every extract.
 """
 
-# ruff: noqa: RUF009 - doc() returns dataclasses.field(), the documented way to add metadata
+
 from __future__ import annotations
 
 import json

@@ -15,7 +15,7 @@ import hashlib
 import logging
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -105,7 +105,7 @@ class CaptureIndex:
         self.by_digest: dict[str, RecordRef] = {}
 
     def add_url(self, uri: str) -> None:
-        self._hashes.append(_url_hash(uri))
+        self._hashes.append(stable_hash(uri))
         self._sorted = False
 
     def add(self, uri: str, date: str, digest: str | None, ref: RecordRef) -> None:
@@ -118,7 +118,7 @@ class CaptureIndex:
         if not self._sorted:
             self._hashes = array("q", sorted(set(self._hashes)))
             self._sorted = True
-        h = _url_hash(url)
+        h = stable_hash(url)
         i = bisect.bisect_left(self._hashes, h)
         return i < len(self._hashes) and self._hashes[i] == h
 
@@ -138,8 +138,9 @@ class CaptureIndex:
         return self.by_digest.get(digest) if digest else None
 
 
-def _url_hash(url: str) -> int:
-    return int.from_bytes(hashlib.blake2b(url.encode("utf-8", "surrogatepass"),
+def stable_hash(text: str) -> int:
+    """A signed 64-bit hash that is the same in every process (SQLite's integer key)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
                                           digest_size=8).digest(), "big", signed=True)
 
 
@@ -259,7 +260,7 @@ class ArchiveReader:
                     yield record, ref, payload
                 if ends_inside_member(path, last):
                     raise DamagedRecord(CUT_SHORT)
-        except Exception as exc:  # noqa: BLE001 - any read error marks the file damaged
+        except Exception as exc:
             if with_payload:
                 offset = it.offset if it is not None else 0
                 reason = _damage_reason(exc)
@@ -270,7 +271,7 @@ class ArchiveReader:
         """The decoded payload (chunking and content-encoding undone), or None if unreadable."""
         try:
             return record.content_stream().read(MAX_PAGE_BYTES)
-        except Exception as exc:  # noqa: BLE001 - a bad body spoils one record, not the file
+        except Exception as exc:
             self.damaged.append(Damage(name, offset, f"payload unreadable: {exc}"))
             return None
 
@@ -316,7 +317,7 @@ class ArchiveReader:
                 if self.want_payload(_content_type(record)):
                     payload = self._payload(record, ref.warc_file, ref.offset)
                 return record, payload
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.damaged.append(Damage(ref.warc_file, ref.offset, _damage_reason(exc)))
             return None
 

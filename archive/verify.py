@@ -105,7 +105,7 @@ def check_file(path: Path) -> FileCheck:
                         paired.add(to)
             if ends_inside_member(path, last):
                 check.problems.append(CUT_SHORT)
-    except Exception as exc:  # noqa: BLE001 - warcio fails in many ways on damaged bytes
+    except Exception as exc:
         check.problems.append(f"unreadable: {type(exc).__name__}: {exc}".splitlines()[0])
     for rid, uri in responses.items():
         if rid not in paired:

@@ -21,7 +21,6 @@ failed build never leaves a half-written ``site/``.
 from __future__ import annotations
 
 import csv
-import hashlib
 import heapq
 import json
 import logging
@@ -37,14 +36,23 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
+from archive.reader import stable_hash
 
 from . import browse, context
 from .css import rewrite_css
 from .environment import make_environment, page_csp
 from .linkcheck import LinkReport, check_site
 from .linkmap import LinkMap, epoch
-from .paths import (CapturePaths, capture_paths, file_path, inside, missing_path, relative,
-                    split_url, url_key)
+from .paths import (
+    CapturePaths,
+    capture_paths,
+    file_path,
+    inside,
+    missing_path,
+    relative,
+    split_url,
+    url_key,
+)
 from .records import PageSummary, iter_records
 from .sanitize import decode, inert_svg, make_inert
 from .search_index import IndexWriter, page_weights
@@ -235,7 +243,7 @@ class SiteBuilder:
         Names are kept as 64-bit hashes (memory per capture stays small); a hash
         clash only makes the second capture take a salted name, never share one.
         """
-        return self.store.claim(_name_hash(path.lower()))
+        return self.store.claim(stable_hash(path.lower()))
 
     # -- 1. WARC index -----------------------------------------------------
     def _index_warcs(self) -> None:
@@ -291,10 +299,12 @@ class SiteBuilder:
             raise RenderError(f"{self.records_path} holds no page records - run extraction "
                               "again and check its report")
 
-    def captures_of(self, key: str) -> list[dict[str, Any]]:
+    @staticmethod
+    def capture_list(of_url: list[PageSummary]) -> list[dict[str, Any]]:
+        """A URL's captures (newest first) as its captures list shows them."""
         return [{"captured_at": s.captured_at, "page": s.page, "original": s.original,
                  "scheme": split_url(s.url).scheme, "status": s.status, "title": s.title}
-                for s in self.store.captures_of(key)]
+                for s in of_url]
 
     # -- 3. files ----------------------------------------------------------
     def _copy_files(self) -> None:
@@ -388,9 +398,7 @@ class SiteBuilder:
         """Reading view, JSON record and original view of one capture."""
         cp = CapturePaths(s.page.rsplit("/", 1)[0], s.page.rsplit("/", 1)[1][:-5])
         of_url = self.store.captures_of(s.key)
-        captures = [{"captured_at": c.captured_at, "page": c.page, "original": c.original,
-                     "scheme": split_url(c.url).scheme, "status": c.status,
-                     "title": c.title} for c in of_url]
+        captures = self.capture_list(of_url)
         nav_page = [{"path": cp.original, "nb": "Opprinnelig visning", "en": "Original view"},
                     {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
                     {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
@@ -477,7 +485,8 @@ class SiteBuilder:
     # -- 5. the ways in ----------------------------------------------------
     def _render_captures_lists(self) -> None:
         for key in self.store.keys():
-            s = self.store.captures_of(key)[0]
+            of_url = self.store.captures_of(key)
+            s = of_url[0]
             folder = s.page.rsplit("/", 1)[0]
             rec = {"url": s.url, "captured_at": s.captured_at, "superseded_by": None,
                    "succession": None}
@@ -486,7 +495,7 @@ class SiteBuilder:
                                         {"path": "index.html", "nb": "Arkivets forside",
                                          "en": "Archive home"}])
             self.write(f"{folder}/index.html", "captures.html", url=s.url,
-                       title=s.title or s.url, captures=self.captures_of(key), banner=bann)
+                       title=s.title or s.url, captures=self.capture_list(of_url), banner=bann)
 
     def _write_missing(self) -> None:
         for url, path in self.store.iter_missing():
@@ -578,12 +587,6 @@ def _merge_documents(shares: Iterable[dict[str, dict[str, Any]]]) -> dict[str, d
     for entry in merged.values():
         entry["pages"] = [page for _, page in sorted(entry["pages"])[:DOCUMENT_PAGES]]
     return dict(sorted(merged.items(), key=lambda kv: kv[1]["n"]))
-
-
-def _name_hash(name: str) -> int:
-    """A stable signed 64-bit hash of a file name (SQLite's integer key)."""
-    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(),
-                          "big", signed=True)
 
 
 def _software() -> str:

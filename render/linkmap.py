@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from calendar import timegm
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from .paths import CapturePaths, missing_path, split_url, timestamp14, url_key

@@ -42,6 +42,9 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS capture_key ON capture (key, epoch DESC, n);
 CREATE INDEX IF NOT EXISTS target_key ON target (kind, key, epoch);
 """
+# The newest capture of its URL (ties: the first in record order).
+_IS_NEWEST = ("n = (SELECT n FROM capture d WHERE d.key = c.key "
+              "ORDER BY epoch DESC, n LIMIT 1)")
 _COLUMNS = ("n, id, url, key, captured_at, title, language, template, status, page, "
             "original, published, strategy")
 
@@ -194,10 +197,8 @@ class BuildStore:
 
     def count_newest(self, where: str = "1", args: Iterable[Any] = ()) -> int:
         """How many URLs have their newest capture matching ``where``."""
-        return self.db.execute(
-            f"SELECT count(*) FROM capture c WHERE n = (SELECT n FROM capture d "
-            f"WHERE d.key = c.key ORDER BY epoch DESC, n LIMIT 1) AND ({where})",
-            tuple(args)).fetchone()[0]
+        return self.db.execute(f"SELECT count(*) FROM capture c WHERE {_IS_NEWEST} "
+                               f"AND ({where})", tuple(args)).fetchone()[0]
 
     def url_count(self) -> int:
         return self.db.execute("SELECT count(DISTINCT key) FROM capture").fetchone()[0]
@@ -212,15 +213,11 @@ class BuildStore:
         for (page,) in self.db.execute("SELECT page FROM capture ORDER BY n"):
             yield page
 
-    def _newest_sql(self, where: str, order: str) -> str:
-        return (f"SELECT {_COLUMNS} FROM capture c WHERE n = (SELECT n FROM capture d "
-                f"WHERE d.key = c.key ORDER BY epoch DESC, n LIMIT 1) AND ({where}) "
-                f"ORDER BY {order}")
-
     def newest(self, where: str = "1", args: Iterable[Any] = (),
                order: str = "key") -> Iterator[PageSummary]:
         """The newest capture of every URL matching ``where``, in ``order``."""
-        for row in self.db.execute(self._newest_sql(where, order), tuple(args)):
+        sql = f"SELECT {_COLUMNS} FROM capture c WHERE {_IS_NEWEST} AND ({where}) ORDER BY {order}"
+        for row in self.db.execute(sql, tuple(args)):
             yield _summary(row)
 
     def keys(self) -> Iterator[str]:
@@ -229,7 +226,5 @@ class BuildStore:
 
     def groups(self, column: str) -> list[tuple[Any, ...]]:
         """Distinct values of ``column`` (with their newest-capture counts), in order."""
-        return self.db.execute(
-            f"SELECT {column}, count(*) FROM capture c WHERE n = (SELECT n FROM capture d "
-            f"WHERE d.key = c.key ORDER BY epoch DESC, n LIMIT 1) GROUP BY {column} "
-            f"ORDER BY {column}").fetchall()
+        return self.db.execute(f"SELECT {column}, count(*) FROM capture c WHERE {_IS_NEWEST} "
+                               f"GROUP BY {column} ORDER BY {column}").fetchall()

@@ -55,7 +55,7 @@ def _archive_lookup(url: str) -> tuple[str | None, list[Any] | None]:
         return None, None
     try:
         return succession.superseded_by(url), list(succession.chain())
-    except Exception as exc:  # noqa: BLE001 - an edited table must not stop a build
+    except Exception as exc:
         logger.warning("successor table unusable (%s); using the built-in chain", exc)
         return None, None
 

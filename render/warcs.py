@@ -87,7 +87,7 @@ def iter_index(archive_dir: Path, damaged: list[str] | None = None,
                         yield entry
             if ends_inside_member(path, last):
                 raise ValueError(CUT_SHORT)
-        except Exception as exc:  # noqa: BLE001 - warcio fails in many ways on damaged bytes
+        except Exception as exc:
             reason = f"{path.name}: damaged after offset {last or 0}: " + (
                 str(exc).splitlines() or [type(exc).__name__])[0][:200]
             logger.warning("%s", reason)
@@ -165,7 +165,7 @@ def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
                 return data
     except (ValueError, OSError):
         raise
-    except Exception as exc:  # noqa: BLE001 - damaged bytes
+    except Exception as exc:
         first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
         raise ValueError(f"{warc_file}@{offset}: damaged record ({first})") from exc
     raise ValueError(f"no WARC record at {warc_file}@{offset}")
