@@ -8,7 +8,9 @@ top-level section, A–Å by letter) so no page grows with the whole archive.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote
 
 from . import context, successors
@@ -28,6 +30,8 @@ _LETTER_FILE = {"æ": "ae", "ø": "oe", "å": "aa"}
 NEWS_TEMPLATES = frozenset({"news", "press", "press-release"})
 # Largest section listed on one tree page; a larger one is split by its sub-folders.
 TREE_PAGE_MAX = 2000
+# Entries on one page of a long list (an A–Å letter, the press releases); more are paged.
+LIST_PAGE_MAX = 1000
 
 
 def sort_key(title: str) -> str:
@@ -94,6 +98,14 @@ def _warc_names(b: SiteBuilder) -> set[str]:
     return {p.name for p in (b.archive_dir / "warc").glob("*.warc*")}
 
 
+class TreeEntry(NamedTuple):
+    """What a tree page shows of a page: a few strings, not a whole summary."""
+
+    url: str
+    title: str
+    page: str
+
+
 def _node(label: str) -> dict[str, Any]:
     return {"label": label, "pages": [], "children": {}}
 
@@ -124,7 +136,7 @@ def _write_tree(b: SiteBuilder) -> list[dict[str, Any]]:
                                         (name, raw)))
             else:
                 tree = _split_section(b, name, raw, path)
-            b.write(path, "browse_section.html", host=name, tree=tree)
+            b.write(path, "browse_section.html", stream=True, host=name, tree=tree)
             sections.append({"label": tree["label"], "path": path, "count": tree["count"],
                              "pages": tree["pages"]})
         out.append({"host": name, "pages": pages, "sections": sections})
@@ -139,7 +151,7 @@ def _subtree(b: SiteBuilder, label: str, depth: int, where: str,
         node = top
         for seg in _segments(split_url(s.url).path)[depth:]:
             node = node["children"].setdefault(seg, _node(unquote(seg)))
-        node["pages"].append(s)
+        node["pages"].append(TreeEntry(s.url, s.title, s.page))
     return top
 
 
@@ -156,7 +168,8 @@ def _split_section(b: SiteBuilder, host: str, raw: str, path: str) -> dict[str, 
         sub_tree = _finish(_subtree(b, unquote(sub), 2,
                                     "host = ? AND section = ? AND subsection = ?",
                                     (host, raw, sub)))
-        b.write(sub_path, "browse_section.html", host=host, tree=sub_tree, parent=parent)
+        b.write(sub_path, "browse_section.html", stream=True, host=host, tree=sub_tree,
+                parent=parent)
         tree["kids"].append({"label": sub_tree["label"], "path": sub_path, "pages": [],
                              "kids": [], "count": sub_tree["count"]})
         tree["count"] += sub_tree["count"]
@@ -179,14 +192,38 @@ def _is_press(s: PageSummary) -> bool:
 
 
 def _write_press(b: SiteBuilder) -> int:
-    items = list(b.store.newest("press = 1", (),
-                                "coalesce(nullif(published, ''), nullif(captured_at, ''), '') DESC, key"))
-    years: dict[str, list[PageSummary]] = defaultdict(list)
-    for s in items:
-        years[(s.published or s.captured_at or "????")[:4]].append(s)
-    b.write("browse/press.html", "press.html", years=sorted(years.items(), reverse=True),
-            total=len(items))
-    return len(items)
+    """Press releases newest first, grouped by year, LIST_PAGE_MAX to a page."""
+    total = b.store.count_newest("press = 1")
+    items = b.store.newest("press = 1", (),
+                           "coalesce(nullif(published, ''), nullif(captured_at, ''), '') DESC, key")
+
+    def years(chunk: list[PageSummary]) -> list[tuple[str, list[PageSummary]]]:
+        by_year: dict[str, list[PageSummary]] = defaultdict(list)
+        for s in chunk:
+            by_year[(s.published or s.captured_at or "????")[:4]].append(s)
+        return sorted(by_year.items(), reverse=True)
+
+    for path, chunk, pager in _paged("browse/press", items, total):
+        b.write(path, "press.html", stream=True, years=years(chunk), total=total, pager=pager)
+    return total
+
+
+def _paged(base: str, rows: Iterator[Any], total: int
+           ) -> Iterator[tuple[str, list[Any], dict[str, Any] | None]]:
+    """A long list cut into pages of LIST_PAGE_MAX: (path, entries, pager) for each.
+
+    The first page keeps the list's own name (``base``.html), so links to it hold
+    however long the list grows; the pager is None when one page is enough.
+    """
+    count = max(1, -(-total // LIST_PAGE_MAX))
+    paths = [f"{base}.html" if k == 0 else f"{base}-{k + 1}.html" for k in range(count)]
+    for k, path in enumerate(paths):
+        chunk = list(islice(rows, LIST_PAGE_MAX))
+        pager = None if count == 1 else {
+            "current": k + 1, "pages": [{"n": i + 1, "path": p} for i, p in enumerate(paths)],
+            "first": k * LIST_PAGE_MAX + 1, "last": k * LIST_PAGE_MAX + len(chunk),
+            "total": total}
+        yield path, chunk, pager
 
 
 def _write_documents(b: SiteBuilder) -> None:
@@ -195,13 +232,17 @@ def _write_documents(b: SiteBuilder) -> None:
 
 
 def _write_az(b: SiteBuilder) -> None:
-    """One page per letter, each read from the store in title order when it is written."""
+    """One list per letter, read from the store in title order as it is written, and
+    paged when long."""
     letters = []
     for slug, label in LETTERS:
-        items = list(b.store.newest("letter = ?", (slug,), "sortkey"))
+        total = b.store.count_newest("letter = ?", (slug,))
         path = f"browse/a-z/{slug}.html"
-        if items:
-            b.write(path, "az_letter.html", letter=label, items=items)
-        letters.append({"slug": slug, "label": label, "count": len(items),
-                        "path": path if items else None})
+        if total:
+            rows = b.store.newest("letter = ?", (slug,), "sortkey")
+            for page_path, chunk, pager in _paged(f"browse/a-z/{slug}", rows, total):
+                b.write(page_path, "az_letter.html", stream=True, letter=label, items=chunk,
+                        pager=pager)
+        letters.append({"slug": slug, "label": label, "count": total,
+                        "path": path if total else None})
     b.write("browse/a-z.html", "az_index.html", letters=letters)

@@ -26,6 +26,7 @@ import json
 import logging
 import multiprocessing
 import os
+import resource
 import shutil
 import threading
 import time
@@ -33,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from archive.errors import ArchiveError
 from archive.reader import stable_hash
@@ -57,7 +58,7 @@ from .records import PageSummary, iter_records
 from .sanitize import decode, inert_svg, make_inert
 from .search_index import IndexWriter, page_weights
 from .store import BuildStore
-from .warcs import iter_index, read_payload
+from .warcs import copy_payload, iter_index, read_payload
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 DOCUMENT_PAGES = 5
 # Scripts are never copied: nothing from the archived site may run.
 SKIP_TYPES = ("application/javascript", "text/javascript", "application/x-javascript")
+# Characters of a streamed page collected before they are written out.
+STREAM_BLOCK = 1 << 16
 
 
 class RenderError(ArchiveError):
@@ -90,6 +93,7 @@ class RenderReport:
     seconds: float = 0.0
     search: dict[str, int] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per build step
+    peaks: dict[str, float] = field(default_factory=dict)  # MB: this process's peak after each step
     linkcheck: LinkReport | None = None
     damaged: list[str] = field(default_factory=list)  # WARC files read only up to damage
 
@@ -115,6 +119,8 @@ class RenderReport:
             (f"time: {self.seconds:.1f} s ({self.pages_per_second:.0f} pages/s; "
              + ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items()) + ")"),
         ]
+        if self.peaks:
+            out.append("peak memory (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in self.peaks.items()))
         if self.no_payload:
             out.append(f"captures without HTML in the WARCs (original view is a stub): "
                        f"{self.no_payload}")
@@ -189,26 +195,33 @@ class SiteBuilder:
         if self.out.exists():
             shutil.rmtree(self.out)
         self.out.mkdir(parents=True)
-        stages = self.report.stages
-        t = time.perf_counter()
-        for name, step in (("index", self._index_warcs), ("scan", self._scan_records),
-                           ("files", self._copy_files)):
-            step()
-            stages[name], t = time.perf_counter() - t, time.perf_counter()
-        self.store.ready()
         search = IndexWriter(self.out / "search", self.out / ".search-spool")
-        crawl = self._render_captures(search)
-        self.report.search = search.close()
-        stages["pages"], t = time.perf_counter() - t, time.perf_counter()
-        self._render_captures_lists()
-        self._write_data()
-        browse.write_all(self, crawl)
-        self._write_missing()
-        self._write_manifest()
-        shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
-        stages["ways_in"], t = time.perf_counter() - t, time.perf_counter()
-        self.report.linkcheck = check_site(self.out, self.store.iter_pages())
-        stages["linkcheck"] = time.perf_counter() - t
+        crawl: dict[str, Any] = {}
+
+        def pages() -> None:
+            self.store.ready()
+            crawl.update(self._render_captures(search))
+            self.report.search = search.close()
+
+        def ways_in() -> None:
+            self._render_captures_lists()
+            self._write_data()
+            browse.write_all(self, crawl)
+            self._write_missing()
+            self._write_manifest()
+            shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
+
+        def linkcheck() -> None:
+            self.report.linkcheck = check_site(self.out, self.store.iter_pages())
+
+        for name, step in (("index", self._index_warcs), ("scan", self._scan_records),
+                           ("files", self._copy_files), ("pages", pages),
+                           ("ways_in", ways_in), ("linkcheck", linkcheck)):
+            t = time.perf_counter()
+            step()
+            self.report.stages[name] = time.perf_counter() - t
+            self.report.peaks[name] = _peak_mb(resource.RUSAGE_SELF)
+        self.report.peaks["child processes"] = _peak_mb(resource.RUSAGE_CHILDREN)
         final = self.archive_dir / "site"
         if final.exists():
             shutil.rmtree(final)
@@ -219,23 +232,43 @@ class SiteBuilder:
         return self.report
 
     # -- writing -----------------------------------------------------------
-    def write(self, rel: str, template: str, **ctx: Any) -> None:
-        """Render ``template`` to the site-relative path ``rel``."""
+    def write(self, rel: str, template: str, stream: bool = False, **ctx: Any) -> None:
+        """Render ``template`` to the site-relative path ``rel``.
+
+        ``stream`` writes the page as the template produces it, in blocks: for the
+        long lists, whose whole text (and its pieces) would otherwise be in memory.
+        """
         ctx.setdefault("lang", "nb")
         ctx.setdefault("csp", page_csp())
-        html = self.env.get_template(template).render(here=rel, site=self.site, **ctx)
-        self.write_bytes(rel, html.encode("utf-8"))
+        tmpl = self.env.get_template(template)
+        if not stream:
+            self.write_bytes(rel, tmpl.render(here=rel, site=self.site, **ctx).encode("utf-8"))
+            return
+        with self.open_for_write(rel) as fh:
+            pieces: list[str] = []
+            size = 0
+            for piece in tmpl.generate(here=rel, site=self.site, **ctx):
+                pieces.append(piece)
+                size += len(piece)
+                if size >= STREAM_BLOCK:
+                    fh.write("".join(pieces).encode("utf-8"))
+                    pieces, size = [], 0
+            fh.write("".join(pieces).encode("utf-8"))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
+        with self.open_for_write(rel) as fh:
+            fh.write(data)
+
+    def open_for_write(self, rel: str) -> BinaryIO:
+        """A new file at the site-relative path ``rel`` (never outside the site)."""
         path = inside(self.out, rel)
         folder = str(path.parent)
         if folder not in self.made_dirs:
-            if len(self.made_dirs) > 10_000:
+            if len(self.made_dirs) > 2048:
                 self.made_dirs.clear()
             os.makedirs(folder, exist_ok=True)
             self.made_dirs.add(folder)
-        with open(path, "wb") as fh:
-            fh.write(data)
+        return open(path, "wb")
 
     def _claim(self, path: str) -> bool:
         """Reserve a file name; False if another capture has it (case-insensitively).
@@ -308,7 +341,20 @@ class SiteBuilder:
 
     # -- 3. files ----------------------------------------------------------
     def _copy_files(self) -> None:
+        """Copy every archived file; stylesheets and SVG are rewritten, the rest streamed."""
         for asset in sorted(self.assets, key=lambda a: (a.warc_file, a.offset)):
+            rewritten = asset.content_type in ("text/css", "image/svg+xml") or \
+                asset.path.endswith(".svg")
+            if not rewritten:
+                with self.open_for_write(asset.path) as fh:
+                    try:
+                        copy_payload(self.archive_dir, asset.warc_file, asset.offset, fh)
+                    except (OSError, ValueError) as exc:
+                        logger.warning("%s: payload unreadable (%s); file not copied",
+                                       asset.url, exc)
+                        fh.truncate(0)
+                self.report.files += 1
+                continue
             try:
                 data = read_payload(self.archive_dir, asset.warc_file, asset.offset)
             except (OSError, ValueError) as exc:
@@ -323,7 +369,7 @@ class SiteBuilder:
                         t.url if t.kind == "keep" else None)
 
                 data = rewrite_css(decode(data, None), resolve).encode("utf-8")
-            elif asset.content_type == "image/svg+xml" or asset.path.endswith(".svg"):
+            else:
                 data = inert_svg(data)
             self.write_bytes(asset.path, data)
             self.report.files += 1
@@ -587,6 +633,11 @@ def _merge_documents(shares: Iterable[dict[str, dict[str, Any]]]) -> dict[str, d
     for entry in merged.values():
         entry["pages"] = [page for _, page in sorted(entry["pages"])[:DOCUMENT_PAGES]]
     return dict(sorted(merged.items(), key=lambda kv: kv[1]["n"]))
+
+
+def _peak_mb(who: int) -> float:
+    """Peak resident memory so far, in MB (Linux reports kilobytes)."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def _software() -> str:

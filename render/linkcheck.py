@@ -49,7 +49,7 @@ MAX_WORKERS = 2
 _CHUNK = 16  # files per task handed to a worker: fewer round trips
 _IN_FLIGHT = 8  # tasks queued per worker: enough to keep it busy, few in memory
 _BATCH = 500  # rows per SQLite round trip
-_CACHE = 10_000  # entries of each in-memory cache before it is emptied
+_CACHE = 4096  # entries of each in-memory cache before it is emptied
 
 
 @dataclass

@@ -30,6 +30,9 @@ SITE_DOMAINS = ("akershus.no", "akershus-fk.no")
 # Schemes that navigate elsewhere without running anything in the page.
 SAFE_SCHEMES = ("mailto", "tel")
 MAX_REDIRECTS = 5
+# Entries of each link cache: a page's menu links repeat on every page; a few
+# hundred on the real site. Larger only costs memory once the archive is large.
+LINK_CACHE = 2048
 # data: URLs that may stay in an embedding context: they are inert there.
 _DATA_OK = ("image/", "font/", "application/font", "application/x-font")
 
@@ -58,7 +61,7 @@ class Target:
     url: str = ""  # the absolute URL the link meant
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=LINK_CACHE)
 def _join(base: str, ref: str) -> tuple[str, str]:
     url = urljoin(base, ref)
     return url, urlsplit(url).scheme.lower()
@@ -75,7 +78,7 @@ def _absolute(base: str, ref: str) -> tuple[str, str]:
 
 
 _HAS_NETLOC = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_key = lru_cache(maxsize=8192)(url_key)
+_key = lru_cache(maxsize=LINK_CACHE)(url_key)
 
 
 def _nearest(entries: list[tuple[int, str]], when: int) -> str:

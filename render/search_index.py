@@ -31,6 +31,8 @@ from typing import Any
 
 DOC_CHUNK = 500  # documents per docs-N.js file (about 100 KB at typical snippets)
 SPOOL_FLUSH = 50_000  # buffered postings before spooling to disk
+SHARD_GROUP = 250_000  # postings held at once while a shard is written (2 MB packed)
+WRITE_SLICE = 8192  # integers of a posting list joined into text at once
 TITLE_WEIGHT = 10
 HEADING_WEIGHT = 5
 BODY_CAP = 10  # a word repeated 50 times is not 50 times as relevant
@@ -67,7 +69,7 @@ def _ends(word: str, length: int, suffix: str) -> bool:
     return word[:length].endswith(suffix)
 
 
-@lru_cache(maxsize=200_000)  # a site's vocabulary is small; each word is stemmed once
+@lru_cache(maxsize=20_000)  # common words are stemmed once; rare ones again when evicted
 def stem(word: str) -> str:
     """Light Norwegian stemmer, bokmål and nynorsk rules together."""
     n = len(word)
@@ -227,34 +229,57 @@ class IndexWriter:
         """Assemble one term shard from its spool; return its length in characters.
 
         Postings are held as packed integers (8 bytes a posting, not some 70 as
-        Python ints in lists) and the file is written term by term, so a shard
-        of a 100 000-page archive costs a few MB, not the size of its text.
-        The bytes are exactly those of ``_js`` over the whole shard.
+        Python ints in lists), at most SHARD_GROUP of them at once: a first pass
+        counts each term's postings, and the terms are then read back in groups,
+        in their order, one pass over the spool per group. Each term's list is
+        written in slices. Memory stays the same however large the archive, and
+        the bytes are exactly those of ``_js`` over the whole shard.
         """
-        postings: dict[str, array[int]] = {}
-        with (self.spool_dir / f"{key}.tsv").open(encoding="utf-8") as fh:
+        spool = self.spool_dir / f"{key}.tsv"
+        counts: dict[str, int] = {}
+        with spool.open(encoding="utf-8") as fh:
             for line in fh:
-                term, doc_id, weight = line.rstrip("\n").split("\t")
-                packed = postings.get(term)
-                if packed is None:
-                    packed = postings[term] = array("i")
-                packed.append(int(doc_id))
-                packed.append(int(weight))
+                term = line[:line.index("\t")]
+                counts[term] = counts.get(term, 0) + 1
+        groups: list[list[str]] = [[]]
+        held = 0
+        for term, n in counts.items():
+            if held and held + n > SHARD_GROUP:
+                groups.append([])
+                held = 0
+            groups[-1].append(term)
+            held += n
+        del counts
         var = "__searchShards"
         size = 0
+        first = True
         with (self.out_dir / f"t-{key}.js").open("w", encoding="utf-8") as out:
-            parts = [f"window.{var}=window.{var}||[];window.{var}.push(",
-                     '{"k":' + _json_str(key) + ',"t":{']
-            for n, (term, packed) in enumerate(postings.items()):
-                parts.append(("," if n else "") + _json_str(term) + ":["
-                             + ",".join(map(str, packed)) + "]")
-                if len(parts) >= 256:
-                    size += sum(map(len, parts))
-                    out.write("".join(parts))
-                    parts = []
-            parts.append("}});\n")
-            size += sum(map(len, parts))
-            out.write("".join(parts))
+            head = (f"window.{var}=window.{var}||[];window.{var}.push("
+                    '{"k":' + _json_str(key) + ',"t":{')
+            out.write(head)
+            size += len(head)
+            for group in groups:
+                postings: dict[str, array[int]] = {t: array("i") for t in group}
+                with spool.open(encoding="utf-8") as fh:
+                    for line in fh:
+                        term, doc_id, weight = line.rstrip("\n").split("\t")
+                        packed = postings.get(term)
+                        if packed is not None:
+                            packed.append(int(doc_id))
+                            packed.append(int(weight))
+                for term in group:
+                    packed = postings.pop(term)
+                    part = ("" if first else ",") + _json_str(term) + ":["
+                    first = False
+                    for i in range(0, len(packed), WRITE_SLICE):
+                        part += ("," if i else "") + ",".join(map(str, packed[i:i + WRITE_SLICE]))
+                        out.write(part)
+                        size += len(part)
+                        part = ""
+                    out.write(part + "]")
+                    size += len(part) + 1
+            out.write("}});\n")
+            size += 5
         return size
 
     def close(self) -> dict[str, int]:

@@ -20,9 +20,9 @@ from typing import Any
 from .records import PageSummary
 
 # SQLite page cache (KiB); the database itself can grow on disk as it needs.
-CACHE_KIB = 4096
+CACHE_KIB = 2048
 # Entries of the in-memory lookup cache in front of the link tables.
-LOOKUP_CACHE = 8192
+LOOKUP_CACHE = 2048
 
 _SCHEMA = """
 CREATE TABLE capture (

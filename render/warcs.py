@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -139,14 +140,16 @@ def _entry(path: Path, it: ArchiveIterator, rec: ArcWarcRecord,
 
 # Largest decoded body read back (bytes): a gzip bomb must not inflate in memory.
 MAX_PAYLOAD = 100 * 1024 * 1024
+COPY_BLOCK = 1 << 16  # bytes per block when a file is copied out of a WARC
 
 
 class PayloadTooLarge(ValueError):
     """The decoded body is over MAX_PAYLOAD; its original view is left out."""
 
 
-def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
-    """The HTTP body of the response record at ``offset``: de-chunked and decompressed.
+@contextmanager
+def _payload_stream(archive_dir: Path, warc_file: str, offset: int) -> Iterator[IO[bytes]]:
+    """The decoded HTTP body of the response record at ``offset``, as a stream.
 
     Raises ValueError (or OSError) for anything unreadable, damaged bytes included:
     warcio fails on those in many ways, and one bad record must not stop a build.
@@ -159,13 +162,36 @@ def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
                 if rec.rec_type not in ("response", "resource"):
                     raise ValueError(f"{warc_file}@{offset} is a {rec.rec_type} record, "
                                      "not a response")
-                data = rec.content_stream().read(MAX_PAYLOAD + 1)
-                if len(data) > MAX_PAYLOAD:
-                    raise PayloadTooLarge(f"{warc_file}@{offset}: body over {MAX_PAYLOAD} bytes")
-                return data
+                yield rec.content_stream()
+                return
     except (ValueError, OSError):
         raise
     except Exception as exc:
         first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
         raise ValueError(f"{warc_file}@{offset}: damaged record ({first})") from exc
     raise ValueError(f"no WARC record at {warc_file}@{offset}")
+
+
+def read_payload(archive_dir: Path, warc_file: str, offset: int) -> bytes:
+    """The HTTP body of the response record at ``offset``: de-chunked and decompressed."""
+    with _payload_stream(archive_dir, warc_file, offset) as stream:
+        data = stream.read(MAX_PAYLOAD + 1)
+    if len(data) > MAX_PAYLOAD:
+        raise PayloadTooLarge(f"{warc_file}@{offset}: body over {MAX_PAYLOAD} bytes")
+    return data
+
+
+def copy_payload(archive_dir: Path, warc_file: str, offset: int, dest: IO[bytes]) -> int:
+    """Stream the body of the response record at ``offset`` into ``dest``; its length.
+
+    A file is copied in blocks, never held whole: an archive's sitemap or a
+    large PDF grows with the site, and memory must not.
+    """
+    total = 0
+    with _payload_stream(archive_dir, warc_file, offset) as stream:
+        while block := stream.read(COPY_BLOCK):
+            total += len(block)
+            if total > MAX_PAYLOAD:
+                raise PayloadTooLarge(f"{warc_file}@{offset}: body over {MAX_PAYLOAD} bytes")
+            dest.write(block)
+    return total

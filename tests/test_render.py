@@ -408,6 +408,37 @@ def test_large_sections_are_split_by_sub_folder(tmp_path: Path, monkeypatch) -> 
     assert f"../{section.name}" in crumbs
 
 
+def test_long_lists_are_paged_with_every_entry_once(tmp_path: Path, monkeypatch) -> None:
+    """An A–Å letter or the press list longer than a page continues on numbered pages,
+    each linked from the others; no entry is lost or shown twice."""
+    from render import browse
+
+    archive = make_archive(tmp_path / "archive")
+    run_render(archive)
+    az = archive / "site" / "browse" / "a-z"
+    whole = {p.name: [a["href"] for a in soup(p).find("main").find("ul", class_=None)
+                      .find_all("a")] for p in sorted(az.glob("*.html"))}
+    monkeypatch.setattr(browse, "LIST_PAGE_MAX", 1)
+    report = run_render(archive)
+    assert report.ok, report.summary()  # every page reachable, every pager link resolves
+    for name, entries in whole.items():
+        stem = name[:-5]
+        pages = [az / name] + [az / f"{stem}-{k}.html" for k in range(2, len(entries) + 1)]
+        assert all(p.is_file() for p in pages)
+        assert not (az / f"{stem}-{len(entries) + 1}.html").exists()
+        paged = [a["href"] for p in pages
+                 for a in soup(p).find("main").find("ul", class_=None).find_all("a")]
+        assert paged == entries
+        if len(pages) > 1:
+            pager = soup(pages[1]).find("nav", class_="pager")
+            assert pager.find(attrs={"aria-current": "page"}).get_text() == "2"
+            assert [a["href"] for a in pager.find_all("a")][0] == name
+    press = archive / "site" / "browse" / "press.html"  # one release: one page, no pager
+    assert soup(press).find("nav", class_="pager") is None
+    assert len(soup(press).find("main").find_all("time")) == 1
+    assert not (archive / "site" / "browse" / "press-2.html").exists()
+
+
 def test_workers_build_the_same_site_file_for_file(tmp_path: Path) -> None:
     """Rendering in several processes changes nothing in the site, search index included."""
     archive = make_archive(tmp_path / "archive")

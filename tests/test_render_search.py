@@ -122,6 +122,29 @@ def test_index_is_sharded_and_manifest_lists_every_shard(replica_index) -> None:
         assert "</script" not in f.read_text(encoding="utf-8").lower()
 
 
+def test_shards_written_in_groups_and_slices_are_the_same_bytes(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """A shard too big to hold is written a group of terms and a slice of postings at
+    a time; the files are exactly those written in one piece."""
+    from render import search_index
+
+    docs = replica_docs()
+
+    def build(out: Path) -> dict[str, bytes]:
+        writer = IndexWriter(out / "search", out / "spool")
+        for path, title, headings, text in docs:
+            writer.add([title, path, "2020-09-14", "nb", path, text[:50]], title, headings, text)
+        writer.close()
+        return {p.name: p.read_bytes() for p in sorted((out / "search").iterdir())}
+
+    whole = build(tmp_path / "whole")
+    monkeypatch.setattr(search_index, "SHARD_GROUP", 3)
+    monkeypatch.setattr(search_index, "WRITE_SLICE", 2)
+    assert build(tmp_path / "grouped") == whole
+    big = max((n for n in whole if n.startswith("t-")), key=lambda n: len(whole[n]))
+    assert max(map(len, load_shard(tmp_path / "grouped" / "search", big[2:-3]).values())) > 6
+
+
 # --- the real search.js, run by node when it is installed ----------------------
 
 HARNESS = r"""
