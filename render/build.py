@@ -54,7 +54,7 @@ from .paths import (
     split_url,
     url_key,
 )
-from .records import PageSummary, iter_records
+from .records import PageSummary, numbered_records
 from .sanitize import decode, inert_svg, make_inert
 from .search_index import IndexWriter, page_weights
 from .store import BuildStore
@@ -305,7 +305,7 @@ class SiteBuilder:
 
     # -- 2. records scan ---------------------------------------------------
     def _scan_records(self) -> None:
-        for n, rec in enumerate(iter_records(self.records_path)):
+        for n, rec in numbered_records(self.records_path):
             try:
                 cp = capture_paths(rec["url"], rec["captured_at"])
             except ValueError:
@@ -419,9 +419,7 @@ class SiteBuilder:
         share = _Share()
         entries = open(spool / f"{w}.jsonl", "w", encoding="utf-8") if spool else None
         try:
-            for i, rec in enumerate(iter_records(self.records_path)):
-                if i % workers != w:
-                    continue
+            for i, rec in numbered_records(self.records_path, workers, w):
                 s = self.store.capture(i)
                 if s is None or s.url != rec["url"]:
                     continue

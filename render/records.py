@@ -63,19 +63,31 @@ def normalize(record: dict[str, Any]) -> dict[str, Any]:
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
     """Yield each record of a JSON Lines file; a broken line is logged and skipped."""
+    for _, record in numbered_records(path):
+        yield record
+
+
+def numbered_records(path: Path, shares: int = 1, share: int = 0
+                     ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) of each record on the lines ``n % shares == share``.
+
+    Numbering by line, not by good record, lets a worker parse only its own
+    share of the lines and still agree with every other reader on the numbers.
+    A broken line is logged and skipped.
+    """
     with path.open("r", encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+        for n, line in enumerate(fh):
+            if n % shares != share or not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                logger.warning("%s:%d: skipped, not JSON (%s)", path, lineno, exc)
+                logger.warning("%s:%d: skipped, not JSON (%s)", path, n + 1, exc)
                 continue
             if not isinstance(record, dict) or not record.get("url"):
-                logger.warning("%s:%d: skipped, not a page record", path, lineno)
+                logger.warning("%s:%d: skipped, not a page record", path, n + 1)
                 continue
-            yield normalize(record)
+            yield n, normalize(record)
 
 
 @dataclass(slots=True)
