@@ -49,12 +49,11 @@ def letter_of(title: str) -> str:
 
 
 def placement(s: PageSummary) -> dict[str, Any]:
-    """Where a capture is listed: host and top-level section of the tree, A–Å letter,
+    """Where a capture is listed: host, top-level section and folder of the tree, A–Å letter,
     title sort key, press or not (kept with the capture so each list is one query)."""
     parts = split_url(s.url)
     segs = _segments(parts.path)
-    return {"host": parts.netloc, "section": segs[0] if segs else "",
-            "subsection": segs[1] if len(segs) > 1 else "",
+    return {"host": parts.netloc, "section": segs[0] if segs else "", "tree": "/".join(segs),
             "letter": letter_of(s.title or s.url),
             "sortkey": f"{sort_key(s.title or s.url)}\x00{s.url}", "press": _is_press(s)}
 
@@ -119,9 +118,17 @@ def _finish(node: dict[str, Any]) -> dict[str, Any]:
             "count": len(node["pages"]) + sum(k["count"] for k in kids)}
 
 
+def _under(folder: str) -> tuple[str, tuple[str, ...]]:
+    """SQL condition (and its arguments after the host) for the pages in ``folder`` or
+    below it: its own, and those whose tree path continues with "/"."""
+    return "host = ? AND (tree = ? OR (tree >= ? AND tree < ?))", (folder, folder + "/",
+                                                                   folder + "0")
+
+
 def _write_tree(b: SiteBuilder) -> list[dict[str, Any]]:
-    """One page per top-level section of each host; one section is held at a time, and a
-    section over TREE_PAGE_MAX pages gets a page per second-level folder instead."""
+    """One page per top-level section of each host, written one at a time; a folder
+    with more than TREE_PAGE_MAX pages lists its sub-folders as links to pages of
+    their own, to any depth, so no tree page grows with the archive."""
     out = []
     for name, _ in b.store.groups("host"):
         pages = list(b.store.newest("host = ? AND section = ''", (name,)))
@@ -131,16 +138,49 @@ def _write_tree(b: SiteBuilder) -> list[dict[str, Any]]:
         sections = []
         for raw in sorted(raws, key=lambda r: sort_key(unquote(r))):
             path = f"browse/tree/{encode_host(name)}/{encode_segment(raw)}.html"
-            if b.store.count_newest("host = ? AND section = ?", (name, raw)) <= TREE_PAGE_MAX:
-                tree = _finish(_subtree(b, unquote(raw), 1, "host = ? AND section = ?",
-                                        (name, raw)))
-            else:
-                tree = _split_section(b, name, raw, path)
-            b.write(path, "browse_section.html", stream=True, host=name, tree=tree)
-            sections.append({"label": tree["label"], "path": path, "count": tree["count"],
-                             "pages": tree["pages"]})
+            entry = _write_folder(b, name, [raw], path, None)
+            sections.append({"label": entry["label"], "path": path, "count": entry["count"]})
         out.append({"host": name, "pages": pages, "sections": sections})
     return out
+
+
+def _write_folder(b: SiteBuilder, host: str, segs: list[str], path: str,
+                  parent: dict[str, Any] | None) -> dict[str, Any]:
+    """The tree page of one folder at ``path``; returns its label and page count.
+
+    Up to TREE_PAGE_MAX pages, the folder's whole tree is on its page. Above,
+    the page lists the folder's own pages and links each sub-folder to a page
+    of its own (written by the same rule), LIST_PAGE_MAX entries to a page.
+    """
+    folder = "/".join(segs)
+    where, args = _under(folder)
+    label = unquote(segs[-1])
+    count = b.store.count_newest(where, (host, *args))
+    if count <= TREE_PAGE_MAX:
+        tree = _finish(_subtree(b, label, len(segs), where, (host, *args)))
+        b.write(path, "browse_section.html", stream=True, host=host, tree=tree, parent=parent)
+        return {"label": label, "count": tree["count"]}
+    own = [TreeEntry(s.url, s.title, s.page) for s in b.store.newest(
+        "host = ? AND tree = ?", (host, folder), "url")]
+    own.sort(key=lambda e: (split_url(e.url).query is not None, e.url))
+    children = b.store.child_folders(host, folder)
+    here = {"label": label, "path": path}
+    kids = []
+    for child in sorted(children, key=lambda c: (sort_key(unquote(c)), c)):
+        child_path = f"{path[:-5]}/{encode_segment(child)}.html"
+        entry = _write_folder(b, host, [*segs, child], child_path, here)
+        kids.append({"label": entry["label"], "path": child_path, "pages": [], "kids": [],
+                     "count": entry["count"]})
+    entries: Iterator[tuple[str, Any]] = iter([*(("page", e) for e in own),
+                                               *(("folder", k) for k in kids)])
+    for page_path, chunk, pager in _paged(path[:-5], entries, len(own) + len(kids),
+                                          suffix="~p"):
+        tree = {"label": label, "count": count,
+                "pages": [e for kind, e in chunk if kind == "page"],
+                "kids": [e for kind, e in chunk if kind == "folder"]}
+        b.write(page_path, "browse_section.html", stream=True, host=host, tree=tree,
+                parent=parent, pager=pager)
+    return {"label": label, "count": count}
 
 
 def _subtree(b: SiteBuilder, label: str, depth: int, where: str,
@@ -153,27 +193,6 @@ def _subtree(b: SiteBuilder, label: str, depth: int, where: str,
             node = node["children"].setdefault(seg, _node(unquote(seg)))
         node["pages"].append(TreeEntry(s.url, s.title, s.page))
     return top
-
-
-def _split_section(b: SiteBuilder, host: str, raw: str, path: str) -> dict[str, Any]:
-    """A large section: its own pages here, each second-level folder on a page of its own."""
-    tree = _finish(_subtree(b, unquote(raw), 1,
-                            "host = ? AND section = ? AND subsection = ''", (host, raw)))
-    subs = [sub for (sub,) in b.store.db.execute(
-        "SELECT DISTINCT subsection FROM capture WHERE host = ? AND section = ? "
-        "AND subsection != ''", (host, raw))]
-    parent = {"label": tree["label"], "path": path}
-    for sub in sorted(subs, key=lambda r: (sort_key(unquote(r)), r)):
-        sub_path = f"{path[:-5]}/{encode_segment(sub)}.html"
-        sub_tree = _finish(_subtree(b, unquote(sub), 2,
-                                    "host = ? AND section = ? AND subsection = ?",
-                                    (host, raw, sub)))
-        b.write(sub_path, "browse_section.html", stream=True, host=host, tree=sub_tree,
-                parent=parent)
-        tree["kids"].append({"label": sub_tree["label"], "path": sub_path, "pages": [],
-                             "kids": [], "count": sub_tree["count"]})
-        tree["count"] += sub_tree["count"]
-    return tree
 
 
 def _write_strategies(b: SiteBuilder) -> int:
@@ -208,15 +227,17 @@ def _write_press(b: SiteBuilder) -> int:
     return total
 
 
-def _paged(base: str, rows: Iterator[Any], total: int
+def _paged(base: str, rows: Iterator[Any], total: int, suffix: str = "-"
            ) -> Iterator[tuple[str, list[Any], dict[str, Any] | None]]:
     """A long list cut into pages of LIST_PAGE_MAX: (path, entries, pager) for each.
 
     The first page keeps the list's own name (``base``.html), so links to it hold
-    however long the list grows; the pager is None when one page is enough.
+    however long the list grows; the others are ``base``+``suffix``+number (a
+    suffix no encoded folder name can end in, where folders are listed). The
+    pager is None when one page is enough.
     """
     count = max(1, -(-total // LIST_PAGE_MAX))
-    paths = [f"{base}.html" if k == 0 else f"{base}-{k + 1}.html" for k in range(count)]
+    paths = [f"{base}.html" if k == 0 else f"{base}{suffix}{k + 1}.html" for k in range(count)]
     for k, path in enumerate(paths):
         chunk = list(islice(rows, LIST_PAGE_MAX))
         pager = None if count == 1 else {

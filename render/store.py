@@ -28,7 +28,7 @@ _SCHEMA = """
 CREATE TABLE capture (
     n INTEGER PRIMARY KEY, id TEXT, url TEXT, key TEXT, captured_at TEXT, epoch INTEGER,
     title TEXT, language TEXT, template TEXT, status INTEGER, page TEXT, original TEXT,
-    published TEXT, strategy TEXT, host TEXT, section TEXT, subsection TEXT, letter TEXT,
+    published TEXT, strategy TEXT, host TEXT, section TEXT, tree TEXT, letter TEXT,
     sortkey TEXT, press INTEGER);
 CREATE TABLE target (kind TEXT, key TEXT, epoch INTEGER, value TEXT);
 CREATE TABLE missing (url TEXT PRIMARY KEY, path TEXT) WITHOUT ROWID;
@@ -41,6 +41,7 @@ CREATE TABLE payload (url TEXT, captured_at TEXT, warc_file TEXT, offset INTEGER
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS capture_key ON capture (key, epoch DESC, n);
 CREATE INDEX IF NOT EXISTS target_key ON target (kind, key, epoch);
+CREATE INDEX IF NOT EXISTS capture_tree ON capture (host, tree);
 """
 # The newest capture of its URL (ties: the first in record order).
 _IS_NEWEST = ("n = (SELECT n FROM capture d WHERE d.key = c.key "
@@ -117,13 +118,13 @@ class BuildStore:
         return cur.rowcount == 1
 
     def add_capture(self, n: int, s: PageSummary, epoch: int, host: str, section: str,
-                    subsection: str, letter: str, sortkey: str, press: bool) -> None:
+                    tree: str, letter: str, sortkey: str, press: bool) -> None:
         self.db.execute(
             "INSERT INTO capture VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (n, s.id, s.url, s.key, s.captured_at, epoch, s.title, s.language, s.template,
              s.status, s.page, s.original, s.published,
              json.dumps(s.strategy, ensure_ascii=False) if s.strategy else None,
-             host, section, subsection, letter, sortkey, int(press)))
+             host, section, tree, letter, sortkey, int(press)))
 
     def add_target(self, kind: str, key: str, epoch: int, value: str) -> None:
         self.db.execute("INSERT INTO target VALUES (?,?,?,?)", (kind, key, epoch, value))
@@ -223,6 +224,15 @@ class BuildStore:
     def keys(self) -> Iterator[str]:
         for (key,) in self.db.execute("SELECT DISTINCT key FROM capture ORDER BY key"):
             yield key
+
+    def child_folders(self, host: str, folder: str) -> list[str]:
+        """The next path segment of every URL (newest captures) below ``folder`` of ``host``."""
+        at = len(folder) + 2  # the first character after "folder/"
+        return [child for (child,) in self.db.execute(
+            "SELECT CASE WHEN instr(substr(tree, ?), '/') "
+            "THEN substr(tree, ?, instr(substr(tree, ?), '/') - 1) ELSE substr(tree, ?) END "
+            f"AS child FROM capture c WHERE {_IS_NEWEST} AND host = ? AND tree >= ? "
+            "AND tree < ? GROUP BY child", (at, at, at, at, host, folder + "/", folder + "0"))]
 
     def groups(self, column: str) -> list[tuple[Any, ...]]:
         """Distinct values of ``column`` (with their newest-capture counts), in order."""

@@ -388,22 +388,50 @@ def test_serve_gives_the_site_and_nothing_outside_it(site: Path) -> None:
         server.server_close()
 
 
+def _tree_reach(site: Path) -> set[Path]:
+    """Archived pages reached from the browse index through tree pages only."""
+    start = site / "browse" / "index.html"
+    tree = (site / "browse" / "tree").resolve()
+    seen, queue, pages = {start.resolve()}, [start], set()
+    while queue:
+        page = queue.pop()
+        for a in soup(page).find("main").find_all("a", href=True):
+            if a["href"].startswith(("#", "http")):
+                continue
+            target = resolve_href(page, a["href"])
+            if target.is_relative_to(tree) and target not in seen:
+                seen.add(target)
+                queue.append(target)
+            elif target.is_relative_to((site / "pages").resolve()):
+                pages.add(target)
+    return pages
+
+
 def test_large_sections_are_split_by_sub_folder(tmp_path: Path, monkeypatch) -> None:
-    """A section too big for one page is listed one sub-folder per page, all reachable."""
+    """A folder too big for one page lists its sub-folders on pages of their own, to any
+    depth, and long lists of entries are paged: the tree still reaches every page."""
     from render import browse
 
     archive = make_archive(tmp_path / "archive")
     whole = run_render(archive)
+    in_tree = _tree_reach(archive / "site")
+    assert in_tree
     monkeypatch.setattr(browse, "TREE_PAGE_MAX", 1)
+    monkeypatch.setattr(browse, "LIST_PAGE_MAX", 1)
     split = run_render(archive)
     assert split.ok, split.summary()  # every page still reachable from index.html
     assert split.captures == whole.captures
+    assert _tree_reach(archive / "site") == in_tree
     sub_pages = sorted((archive / "site" / "browse" / "tree").glob("*/*/*.html"))
     assert sub_pages, "no section was split"
-    section = sub_pages[0].parent.with_suffix(".html")
-    targets = {a.get("href") for a in soup(section).find_all("a")}
-    assert f"{section.stem}/{sub_pages[0].name}" in targets
-    crumbs = {a.get("href") for a in soup(sub_pages[0]).find(
+    assert list((archive / "site" / "browse" / "tree").rglob("*~p2.html")), "nothing paged"
+    deeper = [p for p in sub_pages if p.parent.parent.name != "tree"
+              and not p.stem.endswith("~p2")]
+    section = deeper[0].parent.with_suffix(".html")
+    pages_of_section = [section, *section.parent.glob(f"{section.stem}~p*.html")]
+    targets = {a.get("href") for p in pages_of_section for a in soup(p).find_all("a")}
+    assert f"{section.stem}/{deeper[0].name}" in targets
+    crumbs = {a.get("href") for a in soup(deeper[0]).find(
         "nav", attrs={"aria-label": "Brødsmuler / Breadcrumbs"}).find_all("a")}
     assert f"../{section.name}" in crumbs
 
