@@ -204,7 +204,6 @@ class SiteBuilder:
             self.report.search = search.close()
 
         def ways_in() -> None:
-            self._render_captures_lists()
             self._write_data()
             browse.write_all(self, crawl)
             self._write_missing()
@@ -439,7 +438,8 @@ class SiteBuilder:
 
     def _render_capture(self, i: int, s: PageSummary, rec: dict[str, Any],
                         share: _Share) -> None:
-        """Reading view, JSON record and original view of one capture."""
+        """Reading view, JSON record and original view of one capture (and, for a URL's
+        newest, its captures list)."""
         cp = CapturePaths(s.page.rsplit("/", 1)[0], s.page.rsplit("/", 1)[1][:-5])
         of_url = self.store.captures_of(s.key)
         captures = self.capture_list(of_url)
@@ -464,6 +464,8 @@ class SiteBuilder:
             if len(entry["pages"]) < DOCUMENT_PAGES and (i, s.page) not in entry["pages"]:
                 entry["pages"].append((i, s.page))
         share.newest = of_url[0].extra["n"] == i
+        if share.newest:  # each URL's captures list is written once, with its newest capture
+            self._write_captures_page(of_url, captures)
         share.first = min(share.first or rec["captured_at"], rec["captured_at"])
         share.last = max(share.last or rec["captured_at"], rec["captured_at"])
 
@@ -527,19 +529,19 @@ class SiteBuilder:
         return True
 
     # -- 5. the ways in ----------------------------------------------------
-    def _render_captures_lists(self) -> None:
-        for key in self.store.keys():
-            of_url = self.store.captures_of(key)
-            s = of_url[0]
-            folder = s.page.rsplit("/", 1)[0]
-            rec = {"url": s.url, "captured_at": s.captured_at, "superseded_by": None,
-                   "succession": None}
-            bann = context.banner(rec, [{"path": s.page, "nb": "Nyeste lagring",
-                                         "en": "Newest capture"},
-                                        {"path": "index.html", "nb": "Arkivets forside",
-                                         "en": "Archive home"}])
-            self.write(f"{folder}/index.html", "captures.html", url=s.url,
-                       title=s.title or s.url, captures=self.capture_list(of_url), banner=bann)
+    def _write_captures_page(self, of_url: list[PageSummary],
+                             captures: list[dict[str, Any]]) -> None:
+        """The list of a URL's captures, beside its newest one."""
+        s = of_url[0]
+        folder = s.page.rsplit("/", 1)[0]
+        rec = {"url": s.url, "captured_at": s.captured_at, "superseded_by": None,
+               "succession": None}
+        bann = context.banner(rec, [{"path": s.page, "nb": "Nyeste lagring",
+                                     "en": "Newest capture"},
+                                    {"path": "index.html", "nb": "Arkivets forside",
+                                     "en": "Archive home"}])
+        self.write(f"{folder}/index.html", "captures.html", url=s.url,
+                   title=s.title or s.url, captures=captures, banner=bann)
 
     def _write_missing(self) -> None:
         for url, path in self.store.iter_missing():
