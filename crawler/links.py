@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
+from w3lib.url import canonicalize_url
 
 # File extensions of documents the site linked (strategy and plan PDFs, office files).
 DOCUMENT_EXTENSIONS = (
     ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp",
     ".rtf", ".txt", ".csv", ".zip",
 )
+# Entries of the link caches: every page repeats its menus, so most links were
+# resolved on an earlier page; the cache keeps that work from being done again.
+LINK_CACHE = 4096
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
 # (XPath, hop type): E for embeds the page needs to render, L for links to follow.
@@ -39,7 +45,16 @@ class Outlink:
 
     @property
     def is_document(self) -> bool:
-        return urlsplit(self.url).path.lower().endswith(DOCUMENT_EXTENSIONS)
+        return _is_document(self.url)
+
+
+# The form of a URL that repeats are recognised by (w3lib's), cached like the rest.
+canonical = lru_cache(maxsize=LINK_CACHE)(canonicalize_url)
+
+
+@lru_cache(maxsize=LINK_CACHE)
+def _is_document(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS)
 
 
 def absolute(base: str, href: str) -> str | None:
@@ -47,6 +62,16 @@ def absolute(base: str, href: str) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
+    if href.startswith("/") or _HAS_SCHEME.match(href):
+        # An absolute path or URL does not depend on the base's path: pages of a
+        # site share these results (their menus), so the cache key drops it.
+        parts = urlsplit(base)
+        base = f"{parts.scheme}://{parts.netloc}/"
+    return _absolute(base, href)
+
+
+@lru_cache(maxsize=LINK_CACHE)
+def _absolute(base: str, href: str) -> str | None:
     url = urljoin(base, href).split("#", 1)[0]
     if urlsplit(url).scheme not in {"http", "https"}:
         return None

@@ -49,3 +49,24 @@ def test_css_outlinks() -> None:
     urls = [o.url for o in css_outlinks("http://www.akershus.no/static/css/a.css", css)]
     assert urls == ["http://www.akershus.no/static/css/print.css",
                     "http://www.akershus.no/static/img/x.png"]
+
+
+def test_absolute_with_its_shared_cache_is_urljoin() -> None:
+    """Absolute paths and URLs share cache entries across pages; the result must still be
+    exactly what urljoin gives against each page's own URL."""
+    from urllib.parse import urljoin, urlsplit
+
+    from crawler.links import absolute
+
+    bases = ["http://www.akershus.no/a/b/?x=1", "https://www.akershus.no/a/",
+             "http://www.akershus.no:8080/a/b/c.html", "http://user@www.akershus.no/"]
+    hrefs = ["/", "/x/../y/", "//static.akershus.no/s.css", "http://www.viken.no/#top",
+             "?n_po=2", "c/d/", "../e", "mailto:post@akershus.no", "javascript:void(0)",
+             " /med mellomrom/ ", "#top", "HTTP://WWW.AKERSHUS.NO/Stor/", "/x?y=1#z"]
+    for _ in range(2):  # the second round is served from the cache
+        for base in bases:
+            for href in hrefs:
+                joined = urljoin(base, href.strip()).split("#", 1)[0]
+                want = joined if urlsplit(joined).scheme in ("http", "https") and \
+                    href.strip() and not href.strip().startswith("#") else None
+                assert absolute(base, href) == want, (base, href)

@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from w3lib.url import canonicalize_url
 
-from crawler.links import Outlink, css_outlinks, html_outlinks
+from crawler.links import Outlink, canonical, css_outlinks, html_outlinks
 from crawler.resume import ArchiveState
 from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
 
@@ -176,7 +176,7 @@ class AkershusSpider(Spider):
             return None, None
         as_requisite = link.hop == "E" or link.is_document
         kind = REQUISITE if as_requisite else PAGE
-        key = canonicalize_url(link.url)
+        key = canonical(link.url)
         if kind == PAGE and key in self.seen_pages:
             return None, None
         reason = self.scope.check(link.url, kind)
