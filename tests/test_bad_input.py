@@ -194,8 +194,15 @@ def test_every_cut_is_reported(good: Path, tmp_path: Path) -> None:
     work = tmp_path / "cut"
     (work / "warc").mkdir(parents=True)
     target = work / "warc" / source.name
+    with source.open("rb") as fh:  # where each record's gzip member starts
+        it = ArchiveIterator(fh)
+        starts = {it.get_record_offset() for _ in it}
     step = len(data) // 97
     for cut in [*range(1, len(data), step), len(data) - 8, len(data) - 1]:
+        if cut in starts:
+            # Cut between two members: what is left is a shorter, valid WARC, and
+            # nothing in it can tell; move the cut into the next member.
+            cut += 1
         target.write_bytes(data[:cut])
         assert check_file(target).problems, cut
         damaged: list[str] = []
