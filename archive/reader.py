@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import logging
 from array import array
 from collections.abc import Callable, Iterator
@@ -30,6 +31,8 @@ WARC_SUFFIXES = (".warc.gz", ".warc")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # A page body larger than this is not a page of this site; it is counted, not read.
 MAX_PAGE_BYTES = 20 * 1024 * 1024
+# Hashes of captured URLs collected before they are merged into the sorted index.
+PENDING_MIN = 4096
 
 
 class DamagedRecord(Exception):
@@ -99,14 +102,15 @@ class CaptureIndex:
     """
 
     def __init__(self) -> None:
-        self._hashes = array("q")
-        self._sorted = True
+        self._hashes = array("q")  # sorted, without repeats
+        self._pending: list[int] = []  # added since the last merge
         self.by_uri_date: dict[tuple[str, str], RecordRef] = {}
         self.by_digest: dict[str, RecordRef] = {}
 
     def add_url(self, uri: str) -> None:
-        self._hashes.append(stable_hash(uri))
-        self._sorted = False
+        self._pending.append(stable_hash(uri))
+        if len(self._pending) >= max(PENDING_MIN, len(self._hashes) // 8):
+            self._merge()
 
     def add(self, uri: str, date: str, digest: str | None, ref: RecordRef) -> None:
         self.add_url(uri)
@@ -114,10 +118,26 @@ class CaptureIndex:
         if digest:
             self.by_digest.setdefault(digest, ref)
 
+    def _merge(self) -> None:
+        """Fold the pending hashes into the sorted array.
+
+        Sorting the whole array at once would hold every hash as a Python int
+        (about 40 bytes each, and a set for the repeats); merging a small sorted
+        batch into it holds only the batch, an eighth of the array at most.
+        """
+        self._pending.sort()
+        merged = array("q")
+        last = None
+        for h in heapq.merge(self._hashes, self._pending):
+            if h != last:
+                merged.append(h)
+                last = h
+        self._hashes = merged
+        self._pending = []
+
     def _has(self, url: str) -> bool:
-        if not self._sorted:
-            self._hashes = array("q", sorted(set(self._hashes)))
-            self._sorted = True
+        if self._pending:
+            self._merge()
         h = stable_hash(url)
         i = bisect.bisect_left(self._hashes, h)
         return i < len(self._hashes) and self._hashes[i] == h

@@ -128,3 +128,19 @@ def test_uncompressed_warc_is_read(tmp_path: Path) -> None:
     write_warc(tmp_path / "warc" / "plain.warc", [Response(SITE + "/a/", b"<p>hei</p>")])
     caps = list(ArchiveReader(tmp_path).captures())
     assert len(caps) == 1 and caps[0].payload == b"<p>hei</p>"
+
+
+def test_capture_index_merges_batches_into_one_sorted_set(monkeypatch) -> None:
+    """URLs added in many small batches (repeats included) are all found, and only they."""
+    import archive.reader as reader
+
+    monkeypatch.setattr(reader, "PENDING_MIN", 3)
+    index = reader.CaptureIndex()
+    urls = [f"http://www.akershus.no/side-{i % 700}/" for i in range(1000)]
+    for n, url in enumerate(urls):
+        index.add_url(url)
+        if n % 97 == 0:  # lookups between additions
+            assert index.holds(url.replace("http://", "https://"))
+    assert all(index.holds(u) for u in urls)
+    assert not index.holds("http://www.akershus.no/side-700/")
+    assert len(index._hashes) == 700 and list(index._hashes) == sorted(set(index._hashes))
