@@ -42,6 +42,7 @@ from archive.reader import stable_hash
 from . import browse, context
 from .css import rewrite_css
 from .environment import make_environment, page_csp
+from .forking import default_signals
 from .linkcheck import LinkReport, check_site
 from .linkmap import LinkMap, epoch
 from .paths import (
@@ -393,9 +394,17 @@ class SiteBuilder:
             global _BUILDER
             _BUILDER = self
             self.store.commit()
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool = multiprocessing.get_context("fork").Pool(workers,
+                                                            initializer=default_signals)
+            try:
                 shares = pool.starmap(_render_share_in_worker,
                                       [(w, workers, spool) for w in range(workers)])
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.close()  # idle workers end on their own: no signal is sent
+                pool.join()
             _BUILDER = None
             for _, doc, weights in heapq.merge(*(_read_entries(spool / f"{w}.jsonl")
                                                  for w in range(workers))):

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from .forking import default_signals
 from .linkmap import is_site_host
 
 # <link rel> values that are metadata about the page, not something loaded.
@@ -242,6 +243,7 @@ _worker: _Scanner | None = None
 
 def _init_worker(root: str) -> None:
     global _worker
+    default_signals()
     _worker = _Scanner(root)
 
 

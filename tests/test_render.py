@@ -483,3 +483,27 @@ def test_workers_build_the_same_site_file_for_file(tmp_path: Path) -> None:
     assert files() == serial
     assert (one.captures, one.documents, one.missing, one.no_payload) == \
         (three.captures, three.documents, three.missing, three.no_payload)
+
+
+def test_workers_end_in_a_process_whose_sigterm_handler_waits(tmp_path: Path) -> None:
+    """``build`` and ``demo`` render in the process that crawled, where the crawler's
+    graceful-stop handler is still installed; rendering with workers must still end."""
+    import subprocess
+    import sys
+
+    archive = make_archive(tmp_path / "archive")
+    code = (
+        "import signal, sys, threading\n"
+        "from pathlib import Path\n"
+        "held = threading.Lock()\n"
+        "held.acquire()\n"
+        "signal.signal(signal.SIGTERM, lambda *_: held.acquire())  # waits forever\n"
+        "from render.build import run_render\n"
+        "report = run_render(Path(sys.argv[1]), workers=2)\n"
+        "print(report.captures, report.ok)\n")
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-c", code, str(archive)], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    captures, ok = proc.stdout.split()
+    assert int(captures) > 0 and ok == "True"
