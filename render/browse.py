@@ -18,6 +18,7 @@ from .environment import page_csp
 from .paths import encode_host, encode_segment, split_url
 from .records import PageSummary
 from .search_index import fold
+from .store import BELOW, below
 
 if TYPE_CHECKING:
     from .build import SiteBuilder
@@ -120,9 +121,8 @@ def _finish(node: dict[str, Any]) -> dict[str, Any]:
 
 def _under(folder: str) -> tuple[str, tuple[str, ...]]:
     """SQL condition (and its arguments after the host) for the pages in ``folder`` or
-    below it: its own, and those whose tree path continues with "/"."""
-    return "host = ? AND (tree = ? OR (tree >= ? AND tree < ?))", (folder, folder + "/",
-                                                                   folder + "0")
+    below it."""
+    return f"host = ? AND (tree = ? OR {BELOW})", (folder, *below(folder))
 
 
 def _write_tree(b: SiteBuilder) -> list[dict[str, Any]]:
@@ -161,7 +161,7 @@ def _write_folder(b: SiteBuilder, host: str, segs: list[str], path: str,
         b.write(path, "browse_section.html", stream=True, host=host, tree=tree, parent=parent)
         return {"label": label, "count": tree["count"]}
     own = [TreeEntry(s.url, s.title, s.page) for s in b.store.newest(
-        "host = ? AND tree = ?", (host, folder), "url")]
+        "host = ? AND tree = ?", (host, folder))]
     own.sort(key=lambda e: (split_url(e.url).query is not None, e.url))
     children = b.store.child_folders(host, folder)
     here = {"label": label, "path": path}

@@ -61,12 +61,6 @@ def normalize(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def iter_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield each record of a JSON Lines file; a broken line is logged and skipped."""
-    for _, record in numbered_records(path):
-        yield record
-
-
 def numbered_records(path: Path, shares: int = 1, share: int = 0
                      ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) of each record on the lines ``n % shares == share``.

@@ -33,6 +33,7 @@ DOC_CHUNK = 500  # documents per docs-N.js file (about 100 KB at typical snippet
 SPOOL_FLUSH = 50_000  # buffered postings before spooling to disk
 SHARD_GROUP = 250_000  # postings held at once while a shard is written (2 MB packed)
 WRITE_SLICE = 8192  # integers of a posting list joined into text at once
+MIN_LINE = 6  # bytes every spool line has at least ("ab\t0\t1\n" is 7)
 TITLE_WEIGHT = 10
 HEADING_WEIGHT = 5
 BODY_CAP = 10  # a word repeated 50 times is not 50 times as relevant
@@ -165,6 +166,31 @@ def _json_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
 
 
+def _term_groups(spool: Path) -> list[list[str] | None]:
+    """The terms of a spool in groups of at most SHARD_GROUP postings, in their order.
+
+    A spool too small to hold more than one group (every line takes at least
+    MIN_LINE bytes) is one group, ``None`` ("every term"), and is not counted:
+    only the large shards of a large archive pay for the extra pass.
+    """
+    if spool.stat().st_size <= SHARD_GROUP * MIN_LINE:
+        return [None]
+    counts: dict[str, int] = {}
+    with spool.open(encoding="utf-8") as fh:
+        for line in fh:
+            term = line[:line.index("\t")]
+            counts[term] = counts.get(term, 0) + 1
+    groups: list[list[str] | None] = []
+    held = 0
+    for term, n in counts.items():
+        if not groups or (held and held + n > SHARD_GROUP):
+            groups.append([])
+            held = 0
+        groups[-1].append(term)  # type: ignore[union-attr]
+        held += n
+    return groups
+
+
 def page_weights(title: str, headings: Iterable[str], body: str) -> dict[str, int]:
     """Weight of each term of a page: title and headings count most, the body is capped."""
     weights: dict[str, int] = defaultdict(int)
@@ -229,46 +255,33 @@ class IndexWriter:
         """Assemble one term shard from its spool; return its length in characters.
 
         Postings are held as packed integers (8 bytes a posting, not some 70 as
-        Python ints in lists), at most SHARD_GROUP of them at once: a first pass
-        counts each term's postings, and the terms are then read back in groups,
-        in their order, one pass over the spool per group. Each term's list is
-        written in slices. Memory stays the same however large the archive, and
-        the bytes are exactly those of ``_js`` over the whole shard.
+        Python ints in lists), at most SHARD_GROUP of them at once: the terms are
+        read back in groups, in their order, one pass over the spool per group
+        (see ``_term_groups``). Each term's list is written in slices. Memory
+        stays the same however large the archive, and the bytes are exactly
+        those of ``_js`` over the whole shard.
         """
         spool = self.spool_dir / f"{key}.tsv"
-        counts: dict[str, int] = {}
-        with spool.open(encoding="utf-8") as fh:
-            for line in fh:
-                term = line[:line.index("\t")]
-                counts[term] = counts.get(term, 0) + 1
-        groups: list[list[str]] = [[]]
-        held = 0
-        for term, n in counts.items():
-            if held and held + n > SHARD_GROUP:
-                groups.append([])
-                held = 0
-            groups[-1].append(term)
-            held += n
-        del counts
         var = "__searchShards"
-        size = 0
+        head = (f"window.{var}=window.{var}||[];window.{var}.push("
+                '{"k":' + _json_str(key) + ',"t":{')
+        size = len(head)
         first = True
         with (self.out_dir / f"t-{key}.js").open("w", encoding="utf-8") as out:
-            head = (f"window.{var}=window.{var}||[];window.{var}.push("
-                    '{"k":' + _json_str(key) + ',"t":{')
             out.write(head)
-            size += len(head)
-            for group in groups:
-                postings: dict[str, array[int]] = {t: array("i") for t in group}
+            for group in _term_groups(spool):
+                postings: dict[str, array[int]] = {t: array("i") for t in group or ()}
                 with spool.open(encoding="utf-8") as fh:
                     for line in fh:
                         term, doc_id, weight = line.rstrip("\n").split("\t")
                         packed = postings.get(term)
-                        if packed is not None:
-                            packed.append(int(doc_id))
-                            packed.append(int(weight))
-                for term in group:
-                    packed = postings.pop(term)
+                        if packed is None:
+                            if group is not None:
+                                continue  # another group's term
+                            packed = postings[term] = array("i")
+                        packed.append(int(doc_id))
+                        packed.append(int(weight))
+                for term, packed in postings.items():
                     part = ("" if first else ",") + _json_str(term) + ":["
                     first = False
                     for i in range(0, len(packed), WRITE_SLICE):
@@ -279,8 +292,7 @@ class IndexWriter:
                     out.write(part + "]")
                     size += len(part) + 1
             out.write("}});\n")
-            size += 5
-        return size
+        return size + 5
 
     def close(self) -> dict[str, int]:
         """Write the remaining docs, every term shard and the manifest; remove the spool."""

@@ -46,6 +46,16 @@ CREATE INDEX IF NOT EXISTS capture_tree ON capture (host, tree);
 # The newest capture of its URL (ties: the first in record order).
 _IS_NEWEST = ("n = (SELECT n FROM capture d WHERE d.key = c.key "
               "ORDER BY epoch DESC, n LIMIT 1)")
+# Tree paths strictly below a folder: those that continue it with "/" ("0" is the
+# character after "/", so the range is one index scan).
+BELOW = "(tree >= ? AND tree < ?)"
+
+
+def below(folder: str) -> tuple[str, str]:
+    """The arguments of ``BELOW`` for ``folder``."""
+    return folder + "/", folder + "0"
+
+
 _COLUMNS = ("n, id, url, key, captured_at, title, language, template, status, page, "
             "original, published, strategy")
 
@@ -221,18 +231,14 @@ class BuildStore:
         for row in self.db.execute(sql, tuple(args)):
             yield _summary(row)
 
-    def keys(self) -> Iterator[str]:
-        for (key,) in self.db.execute("SELECT DISTINCT key FROM capture ORDER BY key"):
-            yield key
-
     def child_folders(self, host: str, folder: str) -> list[str]:
         """The next path segment of every URL (newest captures) below ``folder`` of ``host``."""
         at = len(folder) + 2  # the first character after "folder/"
         return [child for (child,) in self.db.execute(
             "SELECT CASE WHEN instr(substr(tree, ?), '/') "
             "THEN substr(tree, ?, instr(substr(tree, ?), '/') - 1) ELSE substr(tree, ?) END "
-            f"AS child FROM capture c WHERE {_IS_NEWEST} AND host = ? AND tree >= ? "
-            "AND tree < ? GROUP BY child", (at, at, at, at, host, folder + "/", folder + "0"))]
+            f"AS child FROM capture c WHERE {_IS_NEWEST} AND host = ? AND {BELOW} "
+            "GROUP BY child", (at, at, at, at, host, *below(folder)))]
 
     def groups(self, column: str) -> list[tuple[Any, ...]]:
         """Distinct values of ``column`` (with their newest-capture counts), in order."""
