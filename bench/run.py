@@ -30,6 +30,7 @@ by every crawler, so all crawl the same URLs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -184,13 +185,23 @@ def run_cpu(work: Path, pages: int, reps: int) -> dict[str, Any]:
     return {"pages": pages, "ours_options": " ".join(OURS_FAST), "runs": runs}
 
 
+def generator_stamp() -> str:
+    """A digest of the code that writes the synthetic WARCs: a changed generator means new WARCs."""
+    digest = hashlib.sha256()
+    for source in sorted((ROOT / "replica").glob("*.py")) + [BENCH / "synthetic_warc.py"]:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def synthetic_archive(work: Path, pages: int) -> Path:
-    """DIR with warc/ of ``pages`` synthetic pages (written once, reused)."""
+    """DIR with warc/ of ``pages`` synthetic pages (written once, reused while the generator stays)."""
     folder = work / f"synthetic-{pages}"
-    if not (folder / "warc").is_dir() or not list((folder / "warc").glob("*.warc.gz")):
+    stamp = folder / "generator.txt"
+    if not stamp.is_file() or stamp.read_text().strip() != generator_stamp():
         shutil.rmtree(folder, ignore_errors=True)
         subprocess.run([PY, str(BENCH / "synthetic_warc.py"), str(folder), "--pages", str(pages)],
                        check=True, stdout=subprocess.DEVNULL)
+        stamp.write_text(generator_stamp() + "\n")
     for name in ("data", "site"):
         shutil.rmtree(folder / name, ignore_errors=True)
     return folder

@@ -8,11 +8,18 @@ from the front page:
 
     /                                   front page, links every section
     <section>/                          the 13 main-menu sections
-    <section>/omrade-K/                 areas (their pages in the section menu)
+    <section>/omrade-K/                 areas of 12 pages (their pages in the section menu)
     <section>/omrade-K/side-N/          pages
     <section>/oversikt/[P/]             paginated lists of the section's pages,
                                         50 a page, "Forrige"/"Neste" and page numbers
     /om-fylkeskommunen/kontakt-oss/...  the pages the footer links
+
+Each page weighs the same at every size, as on the real site: the section
+menu lists at most 15 areas (a window around the page's own area, the way the
+overview's page numbers are a window) and the open area's 12 pages, so a page
+carries about 60 links whether the site has 2 000 pages or 100 000. Areas
+outside the window are reached through neighbouring pages' menus and the
+section's overview.
 
 Some pages show a shared image and some link one of the site's PDFs; every
 page links three others. Everything is derived from ``(seed, index)``, so
@@ -36,7 +43,8 @@ import math
 import random
 import socket
 import sys
-from collections.abc import Iterator
+from collections import ChainMap
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
@@ -44,10 +52,12 @@ from .eras import DEFAULT_ERA
 from .model import Block, Era, Page
 from .server import ReplicaServer, _Handler, run_until_terminated
 from .site import Site
-from .templates import MAIN_MENU, ancestors
+from .templates import MAIN_MENU, ancestors, render_article, section_root
 
 DEFAULT_SEED = 42
 PER_LISTING = 50  # links on one page of a section's paginated overview
+AREA_SIZE = 12  # pages of one area (the area's own page first)
+MENU_AREAS = 15  # areas a section menu lists: a window around the page's own area
 LISTING_SEGMENT = "oversikt"
 PAGE_BYTES = (31_000, 58_000)  # HTML per page (about); the body fills what the chrome leaves
 FOOTER_PAGES = (
@@ -85,9 +95,8 @@ def section_counts(pages: int) -> tuple[int, int]:
 
 
 def article_path(section: str, j: int, per_section: int) -> str:
-    """Path of the j-th page of a section: areas of about sqrt(n) pages each."""
-    size = max(2, math.isqrt(per_section))
-    area, pos = divmod(j, size)
+    """Path of the j-th page of a section: areas of ``AREA_SIZE`` pages each."""
+    area, pos = divmod(j, AREA_SIZE)
     if pos == 0:
         return f"{section}omrade-{area + 1}/"
     return f"{section}omrade-{area + 1}/side-{pos}/"
@@ -134,7 +143,7 @@ class SyntheticSite(Site):
         super().__init__(era, sources=(synthetic_source(pages, seed),))
         self._all = list(self.pages)
         # Chrome (head, menus, form, footer) is about 6 KB plus 75 bytes per menu entry.
-        self._chrome = 6_000 + 75 * 2 * max(2, math.isqrt(self.per_section))
+        self._chrome = 6_000 + 75 * 2 * AREA_SIZE
 
     def _children(self) -> dict[str, tuple[str, ...]]:
         kids: dict[str, list[str]] = {}
@@ -151,7 +160,23 @@ class SyntheticSite(Site):
     def page_html(self, page: Page, extra: str = "", body_class: str = "") -> bytes:
         if not page.blocks and page.path in self.pages:
             page = replace(page, blocks=tuple(self.blocks(page)))
-        return super().page_html(page, extra=extra, body_class=body_class)
+        nav = replace(self.nav, children=self.menu_children(page.path))
+        return render_article(page, nav, self.era, extra=extra,
+                              body_class=body_class).encode(page.charset)
+
+    def menu_children(self, path: str) -> Mapping[str, tuple[str, ...]]:
+        """The menu tree as ``path``'s page shows it: its section lists a window of areas."""
+        root = section_root(path)
+        kids = self.nav.children.get(root, ())
+        areas = [k for k in kids if k.startswith(f"{root}omrade-")]
+        if len(areas) <= MENU_AREAS:
+            return self.nav.children
+        parts = path[len(root):].split("/")
+        own = int(parts[0].removeprefix("omrade-")) - 1 if parts[0].startswith("omrade-") else 0
+        start = max(0, min(own - MENU_AREAS // 2, len(areas) - MENU_AREAS))
+        shown = set(areas[start:start + MENU_AREAS])
+        window = tuple(k for k in kids if k in shown or not k.startswith(f"{root}omrade-"))
+        return ChainMap({root: window}, self.nav.children)  # type: ignore[arg-type]
 
     # -- content ------------------------------------------------------------
     def blocks(self, page: Page) -> Iterator[Block]:
