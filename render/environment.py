@@ -122,6 +122,9 @@ def make_environment(template_dir: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A build reads each template thousands of times and never edits one: no
+        # stat of the file before every use.
+        auto_reload=False,
     )
     env.filters.update(
         date_nb=date_nb,

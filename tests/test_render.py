@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from itertools import pairwise
 from pathlib import Path
@@ -311,6 +312,19 @@ def test_data_downloads(site: Path) -> None:
     assert {"data/pages.jsonl", "data/pages.csv", "data/page.schema.json"} <= set(hrefs)
     for href in hrefs:
         assert resolve_href(page, href).is_file()
+
+
+def test_site_data_keeps_the_exports_it_was_built_from(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path / "a")
+    assert run_render(archive).ok
+    records = archive / "data" / "pages.jsonl"
+    copy = archive / "site" / "data" / "pages.jsonl"
+    built_from = records.read_bytes()
+    assert copy.read_bytes() == built_from
+    newer = records.with_name("pages.jsonl.open")  # how extract replaces the file
+    newer.write_bytes(built_from[: len(built_from) // 2])
+    os.replace(newer, records)
+    assert copy.read_bytes() == built_from
 
 
 def test_csp_meta_on_generated_pages(site: Path) -> None:

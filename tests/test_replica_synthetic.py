@@ -32,7 +32,7 @@ def test_links_per_page_do_not_grow_with_the_site() -> None:
 def test_a_windowed_menu_still_reaches_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(synthetic, "MENU_AREAS", 3)
     site = SyntheticSite(600)
-    menu = re.compile(r'<nav id="sekundarmeny".*?</nav>', re.S)
+    menu = re.compile(r'<nav id="sekundarmeny".*?</nav>', re.DOTALL)
     page = next(p for p in site.pages if "/omrade-3/side-" in p)
     shown = re.findall(r'href="([^"]*omrade-\d+/)"', menu.search(
         site.page_html(site.pages[page]).decode())[0])
