@@ -18,7 +18,7 @@ from .environment import page_csp
 from .paths import encode_host, encode_segment, split_url
 from .records import PageSummary
 from .search_index import fold
-from .store import BELOW, below
+from .store import UNDER, under
 
 if TYPE_CHECKING:
     from .build import SiteBuilder
@@ -122,7 +122,7 @@ def _finish(node: dict[str, Any]) -> dict[str, Any]:
 def _under(folder: str) -> tuple[str, tuple[str, ...]]:
     """SQL condition (and its arguments after the host) for the pages in ``folder`` or
     below it."""
-    return f"host = ? AND (tree = ? OR {BELOW})", (folder, *below(folder))
+    return f"host = ? AND {UNDER}", under(folder)
 
 
 def _write_tree(b: SiteBuilder) -> list[dict[str, Any]]:

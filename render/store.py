@@ -49,11 +49,21 @@ _IS_NEWEST = ("n = (SELECT n FROM capture d WHERE d.key = c.key "
 # Tree paths strictly below a folder: those that continue it with "/" ("0" is the
 # character after "/", so the range is one index scan).
 BELOW = "(tree >= ? AND tree < ?)"
+# A folder and everything below it, as one range of the index (a folder OR'd with
+# its range is planned as a scan of the whole host: quadratic in a big tree). The
+# range from the folder up to folder + "0" also holds siblings such as
+# "folder-2" ("-" sorts before "/"); the last condition leaves them out.
+UNDER = "(tree >= ? AND tree < ? AND (tree = ? OR tree >= ?))"
 
 
 def below(folder: str) -> tuple[str, str]:
     """The arguments of ``BELOW`` for ``folder``."""
     return folder + "/", folder + "0"
+
+
+def under(folder: str) -> tuple[str, str, str, str]:
+    """The arguments of ``UNDER`` for ``folder``."""
+    return folder, folder + "0", folder, folder + "/"
 
 
 _COLUMNS = ("n, id, url, key, captured_at, title, language, template, status, page, "
