@@ -137,7 +137,9 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                 "written directly (`bench/synthetic_warc.py`); the crawl runs against the "
                 "replica server without latency, at the fast-but-polite setting."
                 + (f" The crawl rows are from `{g['crawl_command']}`, an earlier run on "
-                   "the same machine." if g.get("crawl_command") else "")), ""]
+                   "the same machine." if g.get("crawl_command") else "")
+                + (f" The extract and render rows are from `{g['pages_command']}`, an earlier "
+                   "run on the same machine." if g.get("pages_command") else "")), ""]
         rows = []
         for step in ("crawl", "extract", "render"):
             for n, runs in sorted(g.get(step, {}).items(), key=lambda kv: int(kv[0])):

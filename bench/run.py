@@ -285,6 +285,8 @@ def run_render(work: Path, pages: int, reps: int) -> dict[str, Any]:
 def run_growth(work: Path, sizes: list[int], crawl_sizes: list[int], reps: int) -> dict[str, Any]:
     out: dict[str, Any] = {"extract": {}, "render": {}, "crawl": {}}
     for n in sizes:
+        if n == 0:  # "--growth-sizes 0": keep the extract and render figures of the last run
+            continue
         folder = synthetic_archive(work, n)
         k = reps if n <= 2000 else 1
         out["extract"][str(n)] = [extract_ours(folder) for _ in range(k)]
@@ -377,7 +379,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", metavar="SECTION",
                         choices=["latency", "cpu", "extract", "render", "growth", "profile"])
     parser.add_argument("--reps", type=int, help="repetitions (default: 3, quick: 1)")
-    parser.add_argument("--growth-sizes", type=int, nargs="+")
+    parser.add_argument("--growth-sizes", type=int, nargs="+",
+                        help="extract and render sizes of the growth run; 0 keeps the last run's")
     parser.add_argument("--crawl-sizes", type=int, nargs="+",
                         help="crawl sizes of the growth run; 0 keeps the last run's figures")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "akershus-bench")
@@ -429,6 +432,9 @@ def main() -> None:
         if section == "growth" and not data["crawl"] and previous.get("crawl"):
             data["crawl"] = previous["crawl"]
             data["crawl_command"] = previous.get("crawl_command", previous.get("command"))
+        if section == "growth" and not data["extract"] and previous.get("extract"):
+            data["extract"], data["render"] = previous["extract"], previous.get("render", {})
+            data["pages_command"] = previous.get("pages_command", previous.get("command"))
         data["seconds"] = round(time.time() - start, 1)
         data["machine_date"] = results["machine"]["date"]
         results[section] = data
