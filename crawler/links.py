@@ -21,7 +21,10 @@ DOCUMENT_EXTENSIONS = (
 )
 # Entries of the link caches: every page repeats its menus, so most links were
 # resolved on an earlier page; the cache keeps that work from being done again.
-LINK_CACHE = 4096
+# A bigger site's menus differ more from page to page: 32 768 entries (each of
+# the three caches, about 8 MB in all when full) made a 20 000-page crawl 7-9%
+# faster than 4 096, and change nothing at 2 000 pages, where every link fits.
+LINK_CACHE = 32768
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
