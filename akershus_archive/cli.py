@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -150,11 +151,16 @@ def check_crawl_args(args: argparse.Namespace) -> None:
 
 
 def writable_dir(path: Path) -> Path:
+    """``path``, made if need be and proven writable.
+
+    The probe is a file no other process can name (several crawl workers start
+    on one --out folder at once; a shared probe name made one unlink the
+    other's file, and that worker stopped).
+    """
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        with tempfile.TemporaryFile(dir=path):
+            pass
     except OSError as exc:
         raise Failure(f"cannot write to {path} ({exc.strerror}) - choose another --out "
                       "directory") from None

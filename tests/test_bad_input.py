@@ -231,3 +231,20 @@ def test_render_survives_zeroed_bytes_anywhere(good: Path, where: float) -> None
     report = run_render(good, workers=1)
     assert report.damaged and not report.ok
     assert (good / "site" / "index.html").is_file()
+
+
+def test_workers_starting_on_one_out_folder_all_find_it_writable(tmp_path: Path) -> None:
+    """Distributed crawl workers start on one --out folder at once: the writability
+    probe of one must never remove another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from akershus_archive.cli import writable_dir
+
+    out = tmp_path / "shared"
+
+    def probe(_: int) -> Path:
+        return writable_dir(out)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(probe, range(800))) == {out}
+    assert list(out.iterdir()) == []  # no probe left behind
