@@ -196,12 +196,12 @@ def generator_stamp() -> str:
 def synthetic_archive(work: Path, pages: int) -> Path:
     """DIR with warc/ of ``pages`` synthetic pages (written once, reused while the generator stays)."""
     folder = work / f"synthetic-{pages}"
-    stamp = folder / "generator.txt"
-    if not stamp.is_file() or stamp.read_text().strip() != generator_stamp():
+    stamp, current = folder / "generator.txt", generator_stamp()
+    if not stamp.is_file() or stamp.read_text().strip() != current:
         shutil.rmtree(folder, ignore_errors=True)
         subprocess.run([PY, str(BENCH / "synthetic_warc.py"), str(folder), "--pages", str(pages)],
                        check=True, stdout=subprocess.DEVNULL)
-        stamp.write_text(generator_stamp() + "\n")
+        stamp.write_text(current + "\n")
     for name in ("data", "site"):
         shutil.rmtree(folder / name, ignore_errors=True)
     return folder

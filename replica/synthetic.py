@@ -167,15 +167,15 @@ class SyntheticSite(Site):
     def menu_children(self, path: str) -> Mapping[str, tuple[str, ...]]:
         """The menu tree as ``path``'s page shows it: its section lists a window of areas."""
         root = section_root(path)
+        prefix = f"{root}omrade-"
         kids = self.nav.children.get(root, ())
-        areas = [k for k in kids if k.startswith(f"{root}omrade-")]
+        areas = [k for k in kids if k.startswith(prefix)]
         if len(areas) <= MENU_AREAS:
             return self.nav.children
-        parts = path[len(root):].split("/")
-        own = int(parts[0].removeprefix("omrade-")) - 1 if parts[0].startswith("omrade-") else 0
+        own = int(path[len(prefix):].split("/")[0]) - 1 if path.startswith(prefix) else 0
         start = max(0, min(own - MENU_AREAS // 2, len(areas) - MENU_AREAS))
         shown = set(areas[start:start + MENU_AREAS])
-        window = tuple(k for k in kids if k in shown or not k.startswith(f"{root}omrade-"))
+        window = tuple(k for k in kids if k in shown or not k.startswith(prefix))
         return ChainMap({root: window}, self.nav.children)  # type: ignore[arg-type]
 
     # -- content ------------------------------------------------------------
