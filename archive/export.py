@@ -132,12 +132,37 @@ def strategy_record(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# What a spreadsheet program reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Said in every CSV resource of datapackage.json, so a reader knows to strip it.
+CSV_TEXT_NOTE = (
+    "Text cells beginning with =, +, -, @, a tab or a carriage return are written with a "
+    "single quote (') in front, so that spreadsheet programs show them as text instead of "
+    "running them as formulas; the JSON exports keep the text as extracted."
+)
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell no spreadsheet program runs as a formula: ``'`` before risky text.
+
+    Page text is whatever the site (or whoever wrote into it) published, and
+    ``=HYPERLINK(...)`` or ``+1+cmd|...`` in a title runs when the CSV is opened.
+    Only strings are touched: the numeric columns hold int values (a status,
+    a count, a year), and a negative number there is data that must stay a
+    number. A text cell that merely looks numeric ("-3" as a title) is still
+    quoted: its column is text, and one rule is easier to undo than two.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    return csv_safe(value)
 
 
 def _write(fh: IO[str], fmt: str, records: Iterator[dict[str, Any]],
@@ -188,6 +213,7 @@ def _resource(path: Path, name: str, fmt: str, base: Path,
     }
     if fmt == "csv" and columns:
         res["profile"] = "tabular-data-resource"
+        res["description"] = CSV_TEXT_NOTE
         res["dialect"] = {"delimiter": ",", "lineTerminator": "\r\n", "header": True}
         res["schema"] = {"fields": [{"name": n, "type": t} for n, t, _ in columns]}
     elif schema_path:

@@ -36,6 +36,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from archive.decoding import decode_html
 from archive.errors import ArchiveError
 from archive.reader import stable_hash
 
@@ -44,7 +45,7 @@ from .css import rewrite_css
 from .environment import make_environment, page_csp
 from .forking import default_signals
 from .linkcheck import LinkReport, check_site
-from .linkmap import LinkMap, epoch
+from .linkmap import VIEW_SUFFIX, LinkMap, epoch
 from .paths import (
     CapturePaths,
     capture_paths,
@@ -56,7 +57,7 @@ from .paths import (
     url_key,
 )
 from .records import PageSummary, numbered_records
-from .sanitize import decode, inert_svg, make_inert
+from .sanitize import inert_svg, make_inert
 from .search_index import IndexWriter, page_weights
 from .store import BuildStore
 from .warcs import copy_payload, iter_index, read_payload
@@ -368,9 +369,11 @@ class SiteBuilder:
                     return relative(a.path, t.path) if t.kind == "file" else (
                         t.url if t.kind == "keep" else None)
 
-                data = rewrite_css(decode(data, None), resolve).encode("utf-8")
+                data = rewrite_css(decode_html(data, None).text, resolve).encode("utf-8")
             else:
                 data = inert_svg(data)
+                self.write(asset.path + VIEW_SUFFIX, "svg_view.html", url=asset.url,
+                           captured_at=asset.captured_at, image=asset.path)
             self.write_bytes(asset.path, data)
             self.report.files += 1
 
@@ -528,8 +531,8 @@ class SiteBuilder:
         banner_html = self.env.get_template("original_banner.html").render(**ctx)
         head_html = self.env.get_template("original_head.html").render(**ctx)
         try:
-            html = make_inert(decode(payload, rec["charset"]), rec["url"], rewrite, banner_html,
-                              head_html)
+            html = make_inert(_page_text(payload, rec["charset"]), rec["url"], rewrite,
+                              banner_html, head_html)
         except (ValueError, KeyError) as exc:  # bytes no parser makes sense of: say so, go on
             logger.warning("%s: original view left out (%s)", rec["url"], exc)
             self.write(cp.original, "original_missing.html", record=rec, banner=bann, paths=cp)
@@ -573,13 +576,16 @@ class SiteBuilder:
             if src.is_file() and src.suffix in (".jsonl", ".csv", ".json"):
                 _link_or_copy(src, inside(self.out, f"data/{src.name}"))
         if not any(target.glob("*.csv")):
+            from archive.export import csv_safe  # the one rule for every CSV the project writes
+
             with inside(self.out, "data/pages.csv").open("w", encoding="utf-8",
                                                           newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(CSV_COLUMNS)
                 for s in self.store.iter_captures():
-                    writer.writerow([s.id, s.url, s.captured_at, s.status, s.language, s.title,
-                                     s.template, s.published or "", s.page])
+                    writer.writerow([csv_safe(v) for v in (
+                        s.id, s.url, s.captured_at, s.status, s.language, s.title,
+                        s.template, s.published or "", s.page)])
 
     def _write_manifest(self) -> None:
         path = inside(self.out, "manifest.json")
@@ -649,6 +655,11 @@ def _merge_documents(shares: Iterable[dict[str, dict[str, Any]]]) -> dict[str, d
     for entry in merged.values():
         entry["pages"] = [page for _, page in sorted(entry["pages"])[:DOCUMENT_PAGES]]
     return dict(sorted(merged.items(), key=lambda kv: kv[1]["n"]))
+
+
+def _page_text(payload: bytes, charset: str | None) -> str:
+    """A captured page as text, with the charset its record found (the extractor's decoder)."""
+    return decode_html(payload, f"text/html; charset={charset}" if charset else None).text
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:

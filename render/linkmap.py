@@ -30,6 +30,10 @@ SITE_DOMAINS = ("akershus.no", "akershus-fk.no")
 # Schemes that navigate elsewhere without running anything in the page.
 SAFE_SCHEMES = ("mailto", "tel")
 MAX_REDIRECTS = 5
+# A link (not an embedding) to an SVG file opens an archive page that shows it
+# through <img>, where no script of the SVG's could run.
+SVG_SUFFIX = ".svg"
+VIEW_SUFFIX = ".html"
 # Entries of each link cache: a page's menu links repeat on every page; a few
 # hundred on the real site. Larger only costs memory once the archive is large.
 LINK_CACHE = 2048
@@ -166,6 +170,8 @@ class LinkMap:
                 continue
             found = _nearest(entries, when)
             if table == "file":
+                if want != "file" and found.endswith(SVG_SUFFIX):
+                    return "file", found + VIEW_SUFFIX  # a picture, shown through <img>
                 return "file", found
             if want == "original":
                 return "original", found + ".orig.html"

@@ -6,8 +6,9 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from archive.decoding import decode_html
 from render.css import rewrite_css
-from render.sanitize import CSP, decode, inert_svg, make_inert
+from render.sanitize import CSP, inert_svg, make_inert
 
 PAGE = "http://www.akershus.no/a/b/"
 BANNER = '<section data-archive-banner=""><p>Arkivert</p></section>'
@@ -137,9 +138,9 @@ def test_text_and_layout_kept() -> None:
 
 def test_decoding_trusts_record_then_meta() -> None:
     latin = "<meta charset='iso-8859-1'><p>Blåbær</p>".encode("iso-8859-1")
-    assert "Blåbær" in decode(latin, None)
-    assert "Blåbær" in decode(latin, "iso-8859-1")
-    assert "Blåbær" in decode("<p>Blåbær</p>".encode(), "utf-8")
+    assert "Blåbær" in decode_html(latin, None).text
+    assert "Blåbær" in decode_html(latin, "text/html; charset=iso-8859-1").text
+    assert "Blåbær" in decode_html("<p>Blåbær</p>".encode(), "text/html; charset=utf-8").text
 
 
 def test_css_urls_resolved_or_emptied() -> None:
@@ -147,9 +148,10 @@ def test_css_urls_resolved_or_emptied() -> None:
            "a{background:url(img.png)} b{background:url('http://evil.example/x.png')}"
            " c{fill:url(#grad)} d{background:url(\\6a avascript:alert(1))}")
     out = rewrite_css(css, lambda ref: "L-" + ref if not ref.startswith(("http", "j")) else None)
-    assert '@import url("L-a.css");' in out and "evil.example" not in out
-    assert 'url("L-img.png")' in out and 'url("#grad")' in out
-    assert "javascript" not in out and out.count('url("data:,")') == 2
+    assert "@import url(L-a.css);" in out and "evil.example" not in out
+    assert "url(L-img.png)" in out and "url(#grad)" in out
+    # the unquoted url holding "(" is a bad-url token: dropped, as a browser drops it
+    assert "javascript" not in out and out.count("url(data:,)") == 1
 
 
 def test_svg_files_lose_scripts_handlers_and_outside_references() -> None:
