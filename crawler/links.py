@@ -57,7 +57,38 @@ canonical = lru_cache(maxsize=LINK_CACHE)(canonicalize_url)
 
 @lru_cache(maxsize=LINK_CACHE)
 def _is_document(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS)
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # an invalid URL (see url_problem) is no document to fetch
+        return False
+    return path.lower().endswith(DOCUMENT_EXTENSIONS)
+
+
+def invalid_url_reason(exc: ValueError) -> str:
+    """The skip reason for a URL that urllib, w3lib or Scrapy refused with ``exc``.
+
+    Pages link what their authors typed (``http://host:N./``, ``:99999``,
+    ``http://[::1/``); the reason names the part at fault for the crawl report.
+    """
+    message = str(exc)
+    if "Port" in message:
+        return "invalid_url:port"
+    if "IPv6" in message or "netloc" in message:
+        return "invalid_url:host"
+    return "invalid_url"
+
+
+def url_problem(url: str) -> str | None:
+    """None when a request can be made for ``url``, else why not (an ``invalid_url`` reason).
+
+    Canonicalising parses the host and port as Scrapy's Request does, so a URL
+    that passes here neither raises in the spider nor on the way to the wire.
+    """
+    try:
+        canonical(url)
+    except ValueError as exc:
+        return invalid_url_reason(exc)
+    return None
 
 
 def absolute(base: str, href: str) -> str | None:
@@ -75,8 +106,18 @@ def absolute(base: str, href: str) -> str | None:
 
 @lru_cache(maxsize=LINK_CACHE)
 def _absolute(base: str, href: str) -> str | None:
-    url = urljoin(base, href).split("#", 1)[0]
-    if urlsplit(url).scheme not in {"http", "https"}:
+    try:
+        url = urljoin(base, href).split("#", 1)[0]
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        # A URL urllib cannot split (``http://[::1/``; only a host can fail, and a
+        # relative href has none): kept as written, made absolute, so the spider
+        # counts it as one invalid link rather than losing the whole page.
+        if href.startswith("//"):
+            href = f"{urlsplit(base).scheme}:{href}"
+        url = href.split("#", 1)[0]
+        scheme = url.partition(":")[0].lower()
+    if scheme not in {"http", "https"}:
         return None
     return url
 
@@ -85,7 +126,13 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
     """Outlinks of an HTML page in document order, without repeats."""
     sel = Selector(text=text)
     base = sel.xpath("//base/@href").get()
-    base_url = urljoin(base_url, base.strip()) if base else base_url
+    if base:
+        # A base URL that cannot be parsed is ignored, as browsers do (HTML, "document base URL").
+        try:
+            joined = urljoin(base_url, base.strip())
+        except ValueError:
+            joined = base_url
+        base_url = base_url if url_problem(joined) else joined
     seen: set[tuple[str, str]] = set()
     out: list[Outlink] = []
 

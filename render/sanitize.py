@@ -64,10 +64,21 @@ CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'non
 # Elements kept with their content: text, sections, lists, tables, images and
 # media, links, the presentational tags of 1990s-2000s pages, and form
 # controls (inert without a <form>: nothing can submit them).
-KEEP = frozenset(["html", "head", "body", "title", "meta", "link", "style", "address", "article", "aside", "footer", "header", "h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "main", "nav", "section", "search", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure", "hr", "li", "menu", "ol", "p", "pre", "ul", "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "del", "ins", "img", "picture", "source", "video", "audio", "track", "map", "area", "canvas", "caption", "col", "colgroup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "button", "fieldset", "input", "label", "legend", "meter", "optgroup", "option", "output", "progress", "select", "textarea", "details", "summary", "acronym", "basefont", "big", "blink", "center", "dir", "font", "marquee", "nobr", "strike", "tt"])
+KEEP = frozenset("""
+html head body title meta link style address article aside footer header h1 h2 h3 h4 h5 h6
+hgroup main nav section search blockquote dd div dl dt figcaption figure hr li menu ol p pre
+ul a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span
+strong sub sup time u var wbr del ins img picture source video audio track map area canvas
+caption col colgroup table tbody td tfoot th thead tr button fieldset input label legend
+meter optgroup option output progress select textarea details summary acronym basefont big
+blink center dir font marquee nobr strike tt
+""".split())
 # Elements that go with everything inside them: code, other documents,
 # content parsed differently with script on or off, and MathML (kept as text).
-DROP = frozenset(["script", "noscript", "template", "iframe", "frame", "frameset", "noframes", "object", "embed", "applet", "param", "portal", "fencedframe", "xmp", "noembed", "plaintext", "base", "math", "keygen", "isindex", "slot"])
+DROP = frozenset("""
+script noscript template iframe frame frameset noframes object embed applet param portal
+fencedframe xmp noembed plaintext base math
+""".split())
 # Attributes any kept element may carry; aria-* and data-* as well (inert
 # without script), except the archive's own markers.
 GLOBAL_ATTRS = frozenset({"id", "class", "title", "lang", "dir", "style", "role", "hidden",
@@ -144,10 +155,36 @@ LINK_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon", "al
 _META_NAMES_DROPPED = frozenset({"referrer", "viewport-fit"})
 
 # -- the SVG allowlist: drawing only -----------------------------------------
-SVG_KEEP = frozenset(["svg", "g", "defs", "symbol", "use", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath", "clipPath", "mask", "pattern", "marker", "linearGradient", "radialGradient", "stop", "image", "a", "switch", "title", "desc", "filter", "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite", "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap", "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR", "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight", "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence"])
+SVG_KEEP = frozenset("""
+svg g defs symbol use path rect circle ellipse line polyline polygon text tspan textPath
+clipPath mask pattern marker linearGradient radialGradient stop image a switch title desc
+filter feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix
+feDiffuseLighting feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB
+feFuncG feFuncR feGaussianBlur feMerge feMergeNode feMorphology feOffset fePointLight
+feSpecularLighting feSpotLight feTile feTurbulence
+""".split())
 # HTML integration points: what is inside them is HTML, so only their text stays.
 SVG_TEXT_ONLY = frozenset({"title", "desc"})
-SVG_ATTRS = frozenset(["id", "class", "style", "lang", "role", "xml:lang", "xml:space", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "fx", "fy", "fr", "width", "height", "d", "points", "transform", "viewBox", "preserveAspectRatio", "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "stroke-opacity", "opacity", "font-family", "font-size", "font-weight", "font-style", "font-variant", "text-anchor", "dominant-baseline", "alignment-baseline", "baseline-shift", "letter-spacing", "word-spacing", "text-decoration", "dx", "dy", "rotate", "textLength", "lengthAdjust", "offset", "stop-color", "stop-opacity", "gradientUnits", "gradientTransform", "spreadMethod", "patternUnits", "patternContentUnits", "patternTransform", "clipPathUnits", "clip-path", "clip-rule", "mask", "maskUnits", "maskContentUnits", "marker-start", "marker-mid", "marker-end", "markerWidth", "markerHeight", "markerUnits", "refX", "refY", "orient", "filter", "filterUnits", "primitiveUnits", "in", "in2", "result", "stdDeviation", "mode", "operator", "k1", "k2", "k3", "k4", "values", "type", "tableValues", "slope", "intercept", "amplitude", "exponent", "flood-color", "flood-opacity", "lighting-color", "color", "display", "visibility", "overflow", "version", "pathLength", "vector-effect", "shape-rendering", "image-rendering", "text-rendering", "color-interpolation", "color-interpolation-filters", "scale", "xChannelSelector", "yChannelSelector", "baseFrequency", "numOctaves", "seed", "stitchTiles", "radius", "order", "kernelMatrix", "divisor", "bias", "targetX", "targetY", "edgeMode", "kernelUnitLength", "preserveAlpha", "surfaceScale", "diffuseConstant", "specularConstant", "specularExponent", "azimuth", "elevation", "pointsAtX", "pointsAtY", "pointsAtZ", "limitingConeAngle", "startOffset", "method", "spacing", "side", "writing-mode", "unicode-bidi", "direction", "focusable", "xmlns", "xmlns:xlink", "href", "xlink:href", "xlink:title"])
+SVG_ATTRS = frozenset("""
+id class style lang role xml:lang xml:space x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width
+height d points transform viewBox preserveAspectRatio fill fill-opacity fill-rule stroke
+stroke-width stroke-linecap stroke-linejoin stroke-miterlimit stroke-dasharray stroke-
+dashoffset stroke-opacity opacity font-family font-size font-weight font-style font-variant
+text-anchor dominant-baseline alignment-baseline baseline-shift letter-spacing word-spacing
+text-decoration dx dy rotate textLength lengthAdjust offset stop-color stop-opacity
+gradientUnits gradientTransform spreadMethod patternUnits patternContentUnits
+patternTransform clipPathUnits clip-path clip-rule mask maskUnits maskContentUnits marker-
+start marker-mid marker-end markerWidth markerHeight markerUnits refX refY orient filter
+filterUnits primitiveUnits in in2 result stdDeviation mode operator k1 k2 k3 k4 values type
+tableValues slope intercept amplitude exponent flood-color flood-opacity lighting-color
+color display visibility overflow version pathLength vector-effect shape-rendering image-
+rendering text-rendering color-interpolation color-interpolation-filters scale
+xChannelSelector yChannelSelector baseFrequency numOctaves seed stitchTiles radius order
+kernelMatrix divisor bias targetX targetY edgeMode kernelUnitLength preserveAlpha
+surfaceScale diffuseConstant specularConstant specularExponent azimuth elevation pointsAtX
+pointsAtY pointsAtZ limitingConeAngle startOffset method spacing side writing-mode unicode-
+bidi direction focusable xmlns xmlns:xlink href xlink:href xlink:title
+""".split())
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
 
@@ -243,6 +280,13 @@ class _Cleaner:
                 node.unwrap()
             elif action == "div":  # a <form>: the same box, nothing to submit
                 nxt = _as_div(node)
+            elif action == "text":
+                nxt = _next_after(node, top_id)
+                text = node.text(deep=True)
+                if text:
+                    node.replace_with(text)
+                else:
+                    node.decompose()
             else:
                 nxt = _next_after(node, top_id)
                 node.decompose()
@@ -250,10 +294,7 @@ class _Cleaner:
 
     def element(self, node: LexborNode, tag: str) -> str:
         if tag in DROP:
-            if tag == "math":  # a formula is kept as its text
-                node.replace_with(node.text(deep=True))
-                return "skip"
-            return "drop"
+            return "text" if tag == "math" else "drop"  # a formula is kept as its text
         if tag == "svg":
             self.svg_attrs(node, tag)
             self.walk(node, svg=True)

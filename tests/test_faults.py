@@ -20,7 +20,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import faultserver as fs
 import pytest
@@ -505,3 +505,130 @@ def test_report_groups_outcomes_by_reason(crawl: Crawl) -> None:
     assert {"length", "time", "disconnect", "framing"} <= set(report["truncated"])
     assert {"out_of_scope", "trap:repeating_segments", "trap:query_params"} <= \
         set(report["skipped"])
+
+
+# --- links and sitemaps no request can be made for: a small site of their own -------------
+TINY_HOST = "tiny.test"
+TINY = f"http://{TINY_HOST}/"
+BAD_LINKS = {"http://host:N./": "invalid_url:port",
+             "http://www.akershus.no:99999/": "invalid_url:port",
+             "http://[::1/": "invalid_url:host"}
+LINKS_PAGE = ("<!DOCTYPE html><html><head><title>Lenker</title></head><body>"
+              + "".join(f"<a href='{url}'>bad</a>" for url in BAD_LINKS)
+              + f"<a href='/good-1'>one</a><a href='{TINY}good-2'>two</a></body></html>")
+SITEMAP_BAD_LOC = f"http://{TINY_HOST}:99999/from-sitemap"
+LINKS_SITEMAP = ("<?xml version='1.0' encoding='UTF-8'?>"
+                 "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                 f"<url><loc>{SITEMAP_BAD_LOC}</loc></url>"
+                 f"<url><loc>{TINY}from-sitemap</loc></url></urlset>")
+ROBOTS_BAD_SITEMAP = "http://[::1/kart.xml"
+HTML_ERROR_PAGE = (b"<!DOCTYPE html><html><head><title>Feil</title></head>"
+                   b"<body><h1>Noe gikk galt</h1></body></html>")
+
+
+class TinySite:
+    """Fixed answers on 127.0.0.1 (http.server in a thread); every other path is a 404."""
+
+    def __init__(self, answers: dict[str, tuple[str, bytes]]) -> None:
+        import http.server
+
+        self.answers = answers
+        self.paths: list[str] = []
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.paths.append(self.path)
+                ctype, body = site.answers.get(self.path, ("text/html", b"<p>nothing</p>"))
+                self.send_response(200 if self.path in site.answers else 404)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+def page_answer(body: str) -> tuple[str, bytes]:
+    return "text/html; charset=utf-8", body.encode()
+
+
+def crawl_tiny(site: TinySite, out: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Crawl the tiny site as a user would (CLI, logs on stderr); the process and its report."""
+    proc = cli("crawl", TINY, "--out", str(out), "--delay", "0",
+               "--connect-to", f"{TINY_HOST}:80:127.0.0.1:{site.port}", timeout=CRAWL_TIMEOUT)
+    report = json.loads((out / "crawl-report.json").read_text(encoding="utf-8"))
+    return proc, report
+
+
+def assert_clean(proc: subprocess.CompletedProcess[str], report: dict) -> None:
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-4000:]
+    assert " ERROR: " not in proc.stderr, proc.stderr[-4000:]
+    assert report["finish_reason"] == "finished"
+
+
+def test_bad_links_are_skipped_one_by_one_and_the_rest_crawled(tmp_path: Path) -> None:
+    answers = {
+        "/": page_answer(LINKS_PAGE),
+        "/good-1": page_answer("<p>one</p>"),
+        "/good-2": page_answer("<p>two</p>"),
+        "/from-sitemap": page_answer("<p>listed</p>"),
+        "/sitemap.xml": ("application/xml", LINKS_SITEMAP.encode()),
+        "/robots.txt": ("text/plain", (f"User-agent: *\nAllow: /\nSitemap: {ROBOTS_BAD_SITEMAP}\n"
+                                       f"Sitemap: {TINY}sitemap.xml\n").encode()),
+    }
+    with TinySite(answers) as site:
+        proc, report = crawl_tiny(site, tmp_path / "out")
+    assert_clean(proc, report)
+    assert {"/", "/good-1", "/good-2", "/from-sitemap"} <= set(site.paths)
+    examples = report["skipped_examples"]
+    for url, reason in BAD_LINKS.items():
+        assert url in examples[reason], (url, reason, examples)
+    assert SITEMAP_BAD_LOC in examples["invalid_url:port"]
+    assert ROBOTS_BAD_SITEMAP in examples["invalid_url:host"]
+    assert report["skipped"]["invalid_url:port"] == 3  # two links and the sitemap's loc
+    assert report["skipped"]["invalid_url:host"] == 2  # a link and robots.txt's sitemap
+    # the page's record of its outlinks names the bad ones and why they were left out
+    meta = next(r for r in read_records(tmp_path / "out" / "warc")
+                if r.rec_type == "metadata" and r.uri == TINY).payload.decode()
+    for url, reason in BAD_LINKS.items():
+        assert f"skipped: {url} {reason}" in meta
+
+
+@pytest.mark.parametrize("where,body,reason", [
+    ("/sitemap.xml", fs.BINARY_BODY[:4096], "sitemap:not_xml"),
+    ("/sitemap.xml", b"", "sitemap:not_xml"),
+    ("/kart.xml", HTML_ERROR_PAGE, "sitemap:not_sitemap"),  # named by robots.txt
+], ids=["random-bytes", "empty", "html-error-page"])
+def test_a_sitemap_that_is_no_xml_is_a_reported_skip(tmp_path: Path, where: str, body: bytes,
+                                                     reason: str) -> None:
+    robots = "User-agent: *\nAllow: /\n" + (f"Sitemap: {TINY}kart.xml\n"
+                                             if where != "/sitemap.xml" else "")
+    answers = {
+        "/": page_answer(f"<a href='/after'>after</a><a href='{TINY}good-2'>two</a>"),
+        "/after": page_answer("<p>after</p>"),
+        "/good-2": page_answer("<p>two</p>"),
+        where: ("application/xml", body),
+        "/robots.txt": ("text/plain", robots.encode()),
+    }
+    with TinySite(answers) as site:
+        proc, report = crawl_tiny(site, tmp_path / "out")
+    assert_clean(proc, report)
+    assert where in site.paths and {"/after", "/good-2"} <= set(site.paths)
+    assert report["skipped"] == {reason: 1}
+    assert report["skipped_examples"][reason] == [TINY + where.lstrip("/")]

@@ -181,3 +181,179 @@ def test_attribute_names_that_read_as_namespaces_are_dropped_not_fatal() -> None
     p, a = body.find("p"), body.find("a")
     assert dict(p.attrib) == {"class": "c"} and p.text == "hi"
     assert "href" not in a.attrib and a.text == "z"
+
+
+# --- the tree the browser builds: foreign content, mutation XSS, round trip -----
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from selectolax.lexbor import LexborHTMLParser  # noqa: E402
+
+from render.sanitize import inert_check  # noqa: E402
+
+MXSS = [
+    # text inside foreign <style> is markup to the browser, text to libxml2
+    '<svg><style><img src=x onerror="top.__pwned=1"></style></svg>',
+    '<math><style><img src=x onerror="top.__pwned=1"></style></math>',
+    '<math><mtext><table><mglyph><style><img src=x onerror="top.__pwned=1">',
+    '<svg></p><style><a id="</style><img src=1 onerror=top.__pwned=1>">',
+    '<form><math><mtext></form><form><mglyph><style></math><img src onerror=top.__pwned=1>',
+    '<noscript><p title="</noscript><img src=x onerror=top.__pwned=1>">',
+    '<svg><foreignObject><iframe src="data:text/html,x"></iframe></foreignObject></svg>',
+    '<math><annotation-xml encoding="text/html"><img src=x onerror=top.__pwned=1>',
+    '<svg xmlns:h="http://www.w3.org/1999/xhtml"><h:frame src="data:text/html,<script>1'
+    '</script>"/><h:meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"/></svg>',
+    '<svg><desc><img src=x onerror=top.__pwned=1></desc><title><b>t</b></title></svg>',
+    '<xmp><img src=x onerror=top.__pwned=1></xmp>',
+    '<noembed><img src=x onerror=top.__pwned=1></noembed>',
+    '<noframes><img src=x onerror=top.__pwned=1></noframes>',
+    '<textarea></textarea><img src=x onerror=top.__pwned=1></textarea>',
+    '<title></title><img src=x onerror=top.__pwned=1></title>',
+    '<!--><img src=x onerror=top.__pwned=1>-->',
+    '<![CDATA[<img src=x onerror=top.__pwned=1>]]>',
+    '<template><img src=x onerror=top.__pwned=1></template>',
+    '<svg><a><foreignobject><a><table><a></table><style><!--</style></svg><a id="-><img src '
+    'onerror=top.__pwned=1>">.',
+    '<style>a{background:url("\\3c /style\\3e <meta http-equiv=refresh content=0;url=//127.0.0.1:9/>")}'
+    '</style>',
+    '<style>@import "\\3c /style\\3e <img src=x onerror=top.__pwned=1>";</style>',
+    '<div style="background:u\\72 l(http://127.0.0.1:9/x)">x</div>',
+    '<div style="background:image-set(&quot;http://127.0.0.1:9/a.png&quot; 1x)">x</div>',
+    '<p style="width:expression(top.__pwned=1);behavior:url(x.htc)">x</p>',
+    '<table><td><p><a href="javascript:top.__pwned=1">x</a></table>',
+    '<a href="&#106;avascript:top.__pwned=1">x</a><a href="java&#x0A;script:1">y</a>',
+    '<img srcset="http://127.0.0.1:9/a.png 1x, javascript:1 2x">',
+    '<input type="image" src="http://127.0.0.1:9/i.png"><isindex action="http://127.0.0.1:9/">',
+    '<svg><animate attributeName="href" values="javascript:top.__pwned=1"/><set '
+    'attributeName="onmouseover" to="top.__pwned=1"/><use href="data:image/svg+xml,x"/></svg>',
+    '<a xlink:href="javascript:top.__pwned=1">x</a><svg><a xlink:href="javascript:1"><text>t'
+    '</text></a></svg>',
+]
+
+
+def _tags_and_attrs(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    tree = LexborHTMLParser(html)
+    return [(n.tag or "", n.attributes) for n in tree.root.traverse()]
+
+
+@pytest.mark.parametrize("html", MXSS)
+def test_mutation_families_come_out_inert_and_parse_back_the_same(html: str) -> None:
+    view = make_inert(f"<!DOCTYPE html><html><body>{html}<p>keep</p></body></html>", PAGE,
+                      rewrite, "")
+    assert inert_check(view) == view  # the browser's tree of it is the tree written
+    for tag, attrs in _tags_and_attrs(view):
+        assert tag not in ("script", "iframe", "frame", "object", "embed", "form", "template",
+                           "noscript", "math", "foreignObject", "xmp", "noembed", "noframes"), tag
+        for name, value in attrs.items():
+            low = (value or "").lower()
+            assert not name.lower().startswith("on"), (tag, name)
+            assert "javascript" not in low and "127.0.0.1" not in low, (tag, name, value)
+            if tag == "meta":
+                assert name != "http-equiv" or value == "Content-Security-Policy"
+    for style in LexborHTMLParser(view).css("style"):
+        assert "</" not in style.text() and style.parent.tag == "head" or \
+            style.parent.tag == "body"
+    # with script off (as the sanitiser parses) <noscript> holds the rest of this page
+    assert "keep" in view or html.startswith("<noscript>")
+
+
+def test_style_in_html_is_kept_and_cannot_close_itself() -> None:
+    view = make_inert('<style>a{content:"</style><img src=x onerror=1>"}</style><p>p</p>', PAGE,
+                      rewrite, "")
+    tree = LexborHTMLParser(view)
+    # the style ends at the first </style>, as in a browser: the <img> is an element
+    assert [n.text() for n in tree.css("style")] == ['a{content:"']
+    assert tree.css_first("img").attributes == {"src": "local/a_b_x"}
+    assert inert_check(view) == view
+    view = make_inert(r'<style>a{content:"\3c /style\3e <img src=x onerror=1>"}</style>', PAGE,
+                      rewrite, "")
+    tree = LexborHTMLParser(view)
+    assert tree.css("img") == [] and "<\\/style>" in tree.css_first("style").text()
+
+
+def test_the_pages_doctype_is_kept_so_the_browser_uses_the_same_mode() -> None:
+    quirks = make_inert("<p>x<table><tr><td>y</td></tr></table>", PAGE, rewrite, "")
+    assert quirks.startswith("<html>")  # no doctype: quirks mode, where a table stays in <p>
+    assert inert_check(quirks) == quirks
+    strict = make_inert('<?xml version="1.0"?><!-- c --><!DOCTYPE html PUBLIC '
+                        '"-//W3C//DTD XHTML 1.0 Strict//EN" '
+                        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><p>x', PAGE,
+                        rewrite, "")
+    assert strict.startswith('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+                             '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n')
+    odd = make_inert("<!DOCTYPE html <script>><p>x", PAGE, rewrite, "")
+    assert odd.startswith("<!DOCTYPE html>\n")
+
+
+def test_a_form_becomes_a_box_that_cannot_submit() -> None:
+    view = make_inert('<form id="s" class="quicksearch" action="http://127.0.0.1:9/" '
+                      'onsubmit="x()"><input name="q"><button formaction="//127.0.0.1:9/">'
+                      'Søk</button></form>', PAGE, rewrite, "")
+    tree = LexborHTMLParser(view)
+    box = tree.css_first("#s")
+    assert box.tag == "div" and box.attributes == {"id": "s", "class": "quicksearch"}
+    assert tree.css("form") == [] and tree.css_first("button").attributes == {}
+    assert tree.css_first("input").attributes == {"name": "q"}
+
+
+def test_pre_keeps_its_leading_newline_through_the_round_trip() -> None:
+    view = make_inert("<pre>\n\nline</pre><textarea>\n\nt</textarea>", PAGE, rewrite, "")
+    assert LexborHTMLParser(view).css_first("pre").text() == "\nline"
+    assert inert_check(view) == view
+
+
+_PIECES = st.sampled_from([
+    "<p>", "</p>", "<svg>", "</svg>", "<math>", "<mtext>", "<mglyph>", "<style>", "</style>",
+    "<table>", "<td>", "<tr>", "</table>", "<form>", "</form>", "<noscript>", "</noscript>",
+    "<template>", "</template>", "<a href='/x'>", "</a>", "<img src=x onerror=1>", "<b>", "</b>",
+    "<select>", "<option>", "<textarea>", "</textarea>", "<title>", "</title>", "<!--", "-->",
+    "<xmp>", "</xmp>", "<foreignObject>", "<desc>", "<annotation-xml encoding=text/html>",
+    "<pre>\n", "<li>", "<ul>", "<div style='background:url(/y.png)'>", "</div>", "text",
+    "&lt;img src=x onerror=1&gt;", "<iframe>", "</iframe>", "<object>", "<br>", "<h1>",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=24))
+def test_any_soup_of_tags_parses_back_to_the_tree_written(pieces: list[str]) -> None:
+    view = make_inert("".join(pieces), PAGE, rewrite, "")
+    assert inert_check(view) == view
+    for tag, attrs in _tags_and_attrs(view):
+        assert tag not in ("script", "iframe", "object", "form", "template", "noscript",
+                           "math", "xmp", "foreignObject")
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+
+
+def test_inline_svg_keeps_drawing_and_loses_the_rest() -> None:
+    view = make_inert('<svg viewBox="0 0 10 10" onload="x()"><defs><linearGradient id="g">'
+                      '<stop offset="0" stop-color="red"/></linearGradient></defs>'
+                      '<rect width="10" height="10" fill="url(#g)" '
+                      'style="stroke:url(http://127.0.0.1:9/s)"/><use href="#g"/>'
+                      '<use href="http://127.0.0.1:9/u.svg#x"/><image href="/img/a.png"/>'
+                      '<script>1</script><style>rect{fill:red}</style></svg>', PAGE, rewrite, "")
+    tree = LexborHTMLParser(view)
+    svg = tree.css_first("svg")
+    assert svg.attributes == {"viewBox": "0 0 10 10"}
+    tags = [n.tag for n in svg.traverse()]
+    assert tags == ["svg", "defs", "linearGradient", "stop", "rect", "use", "use", "image"]
+    assert tree.css_first("rect").attributes["fill"] == "url(#g)"
+    assert "127.0.0.1" not in view and tree.css_first("image").attributes == {
+        "href": "local/img_a.png"}
+    assert [u.attributes for u in tree.css("use")] == [{"href": "#g"}, {}]
+
+
+def test_svg_files_keep_no_xhtml_smuggled_in() -> None:
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+           b'<h:frame src="data:text/html,&lt;script&gt;top.x=1&lt;/script&gt;"/>'
+           b'<h:meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"/>'
+           b'<h:img src="http://127.0.0.1:9/i.png"/><h:style>@import url(x.css)</h:style>'
+           b'<rect width="1" height="1" style="fill:u\\72 l(http://127.0.0.1:9/f)"/>'
+           b'<rect fill="image-set(&quot;http://127.0.0.1:9/a.png&quot; 1x)"/>'
+           b'<feImage href="http://127.0.0.1:9/fe.png"/><title>T</title></svg>')
+    out = inert_svg(svg)
+    root = etree.fromstring(out)
+    assert {etree.QName(el).namespace for el in root.iter()} == {"http://www.w3.org/2000/svg"}
+    assert b"127.0.0.1" not in out and b"xhtml" not in out and b"data:text" not in out
+    assert [etree.QName(el).localname for el in root.iter()] == ["svg", "rect", "rect", "title"]
+    assert inert_svg(b'<html xmlns="http://www.w3.org/1999/xhtml"><script>1</script></html>') \
+        == b'<svg xmlns="http://www.w3.org/2000/svg"/>'

@@ -8,18 +8,26 @@ download handler has already archived every exchange by the time it sees one.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
+from lxml.etree import LxmlError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
 from w3lib.url import canonicalize_url
 
-from crawler.links import Outlink, canonical, css_outlinks, html_outlinks
+from crawler.links import (
+    Outlink,
+    canonical,
+    css_outlinks,
+    html_outlinks,
+    invalid_url_reason,
+    url_problem,
+)
 from crawler.resume import ArchiveState
 from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
 
@@ -30,6 +38,8 @@ DEFAULT_SEEDS = ["http://www.akershus.no/"]
 REQUISITE_PRIORITY = 10
 # Error answers reach the spider too (after retries), so each request ends in one place.
 HANDLED_ERRORS = list(range(400, 600))
+# The root elements of the two kinds of sitemap (sitemaps.org).
+SITEMAP_TYPES = {"urlset", "sitemapindex"}
 
 
 class AkershusSpider(Spider):
@@ -109,10 +119,18 @@ class AkershusSpider(Spider):
         if not urls:
             urls = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         for url in urls:
-            self.crawler.engine.crawl(
-                Request(url, callback=self.parse_sitemap, errback=self.failed,
-                        meta={"kind": SITEMAP, "hops": 0})
-            )
+            request = self.sitemap_request(url)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+
+    def sitemap_request(self, url: str) -> Request | None:
+        """A request for a sitemap, or None (counted) for a URL no request can be made for."""
+        reason = url_problem(url)
+        if reason:
+            self.skipped(url, reason)
+            return None
+        return Request(url, callback=self.parse_sitemap, errback=self.failed,
+                       meta={"kind": SITEMAP, "hops": 0})
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         try:
@@ -121,20 +139,31 @@ class AkershusSpider(Spider):
             self.ack(response.request)
 
     def _parse_sitemap(self, response: Response) -> Iterator[Request]:
-        sitemap = Sitemap(response.body)
-        for entry in sitemap:
+        """The URLs a sitemap lists; a body that is no sitemap is one skip, never an error.
+
+        Sites answer /sitemap.xml with whatever they have: an HTML error page
+        with status 200, a CMS's binary, nothing. Scrapy's parser raises
+        StopIteration (no element at all) or XMLSyntaxError (empty) on those,
+        and reads an HTML page as XML with an ``html`` root.
+        """
+        try:
+            sitemap = Sitemap(response.body)
+        except (StopIteration, LxmlError):
+            self.skipped(response.url, "sitemap:not_xml")
+            return
+        if sitemap.type not in SITEMAP_TYPES:
+            self.skipped(response.url, "sitemap:not_sitemap")
+            return
+        for entry in sitemap:  # recovering parser: damage further on ends the entries, no error
             loc = entry.get("loc")
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield Request(loc, callback=self.parse_sitemap, errback=self.failed,
-                              meta={"kind": SITEMAP, "hops": 0})
+                request = self.sitemap_request(loc)
+                if request is not None:
+                    yield request
             else:
                 yield from self.follow(Outlink(loc, "L", "sitemap/loc"), hops=0)
-        if sitemap.type is None and isinstance(response, TextResponse):
-            for loc in sitemap_urls_from_robots(response.text, base_url=response.url):
-                yield Request(loc, callback=self.parse_sitemap, errback=self.failed,
-                              meta={"kind": SITEMAP})
 
     # -- pages ---------------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Request]:
@@ -174,9 +203,14 @@ class AkershusSpider(Spider):
         """A request for ``link``, or None with the reason it is left out (None if a repeat)."""
         if link.url in self.done:
             return None, None
+        try:
+            key = canonical(link.url)
+        except ValueError as exc:  # one bad link (a port of "N."): skipped, not the whole page
+            reason = invalid_url_reason(exc)
+            self.skipped(link.url, reason)
+            return None, reason
         as_requisite = link.hop == "E" or link.is_document
         kind = REQUISITE if as_requisite else PAGE
-        key = canonical(link.url)
         if kind == PAGE and key in self.seen_pages:
             return None, None
         reason = self.scope.check(link.url, kind)
