@@ -476,9 +476,11 @@ def _absolute(base: str, ref: str) -> str:
         return ref
 
 
-def _parse(text: str) -> LexborHTMLParser:
-    # NUL and other control characters: the parser would keep some; no page needs them
-    return LexborHTMLParser(_CONTROL.sub("\ufffd", text or ""))
+def _parse(text: str, raw: bool = True) -> LexborHTMLParser:
+    """The tree a browser with script on builds (``<noscript>`` is then raw text)."""
+    if raw:  # C0 controls and non-characters of a capture: no page needs them
+        text = _CONTROL.sub("\ufffd", text or "")
+    return LexborHTMLParser(text, scripting=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,7 +563,7 @@ def make_inert(text: str, page_url: str, rewrite: Rewriter, banner_html: str,
     view = _View(view.doctype, view.html, HEAD_FIRST + view.head, view.body_tag, view.body)
     for _ in range(SETTLE_ROUNDS):
         written = view.text()
-        again = _parse(written)  # what the browser will build from the view
+        again = _parse(written, raw=False)  # the tree the browser builds from the view
         _keep_first_newlines(again)
         if _pieces(again, written) == view:
             return view.text(banner_html, head_html)
