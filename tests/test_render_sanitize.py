@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
+from test_render_support import Exchange, page_for, parse, resolve_href, write_warc
 
 from archive.decoding import decode_html
+from archive.extract import run_extract
+from render.build import run_render
 from render.css import rewrite_css
-from render.sanitize import CSP, inert_svg, make_inert
+from render.sanitize import CSP, inert_check, inert_svg, make_inert
 
 PAGE = "http://www.akershus.no/a/b/"
 BANNER = '<section data-archive-banner=""><p>Arkivert</p></section>'
@@ -185,11 +193,6 @@ def test_attribute_names_that_read_as_namespaces_are_dropped_not_fatal() -> None
 
 # --- the tree the browser builds: foreign content, mutation XSS, round trip -----
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from selectolax.lexbor import LexborHTMLParser  # noqa: E402
-
-from render.sanitize import inert_check  # noqa: E402
 
 MXSS = [
     # text inside foreign <style> is markup to the browser, text to libxml2
@@ -214,8 +217,8 @@ MXSS = [
     '<template><img src=x onerror=top.__pwned=1></template>',
     '<svg><a><foreignobject><a><table><a></table><style><!--</style></svg><a id="-><img src '
     'onerror=top.__pwned=1>">.',
-    '<style>a{background:url("\\3c /style\\3e <meta http-equiv=refresh content=0;url=//127.0.0.1:9/>")}'
-    '</style>',
+    '<style>a{background:url("\\3c /style\\3e <meta http-equiv=refresh '
+    'content=0;url=//127.0.0.1:9/>")}</style>',
     '<style>@import "\\3c /style\\3e <img src=x onerror=top.__pwned=1>";</style>',
     '<div style="background:u\\72 l(http://127.0.0.1:9/x)">x</div>',
     '<div style="background:image-set(&quot;http://127.0.0.1:9/a.png&quot; 1x)">x</div>',
@@ -356,3 +359,30 @@ def test_svg_files_keep_no_xhtml_smuggled_in() -> None:
     assert [etree.QName(el).localname for el in root.iter()] == ["svg", "rect", "rect", "title"]
     assert inert_svg(b'<html xmlns="http://www.w3.org/1999/xhtml"><script>1</script></html>') \
         == b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+
+def test_a_link_to_an_svg_file_opens_a_page_that_shows_it_as_a_picture(tmp_path: Path) -> None:
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="top.__pwned=1"><script>1</script>'
+           b'<rect width="4" height="4"/></svg>')
+    page = (b'<!DOCTYPE html><html lang="nb"><head><title>Kart</title></head><body><main>'
+            b'<h1>Kart</h1><p><a id="svg" href="/kart.svg">Kartet</a>'
+            b'<img id="pic" src="/kart.svg" alt="Kart"></p></main></body></html>')
+    url = "http://www.akershus.no/kart/"
+    write_warc(tmp_path / "warc" / "a.warc.gz", [
+        Exchange(url, "2019-06-20T08:15:32Z", page),
+        Exchange("http://www.akershus.no/kart.svg", "2019-06-20T08:15:33Z", svg,
+                 "image/svg+xml")])
+    run_extract(tmp_path)
+    assert run_render(tmp_path).ok
+    site = tmp_path / "site"
+    orig = page_for(site, url, view="original")
+    doc = parse(orig)
+    link = resolve_href(orig, doc.get_element_by_id("svg").get("href"))
+    pic = resolve_href(orig, doc.get_element_by_id("pic").get("src"))
+    assert link.name.endswith(".svg.html") and pic.suffix == ".svg"
+    assert link.parent == pic.parent and link.name == pic.name + ".html"
+    shown = parse(link)
+    img = shown.find(".//main//img")
+    assert resolve_href(link, img.get("src")) == pic  # the file, through <img> only
+    assert shown.find(".//object") is None and shown.find(".//iframe") is None
+    assert b"script" not in pic.read_bytes() and b"onload" not in pic.read_bytes()
