@@ -275,9 +275,13 @@ class _Cleaner:
                 nxt = node.first_child or _next_after(node, top_id)
             elif action == "skip":  # kept, and its content already dealt with
                 nxt = _next_after(node, top_id)
-            elif action == "unwrap":
-                nxt = node.first_child or _next_after(node, top_id)
-                node.unwrap()
+            elif action == "unwrap":  # its content stays; an empty one simply goes
+                first = node.first_child
+                nxt = first or _next_after(node, top_id)
+                if first is None:
+                    node.decompose()
+                else:
+                    node.unwrap()
             elif action == "div":  # a <form>: the same box, nothing to submit
                 nxt = _as_div(node)
             elif action == "text":

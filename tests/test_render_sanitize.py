@@ -312,6 +312,7 @@ _PIECES = st.sampled_from([
     "<xmp>", "</xmp>", "<foreignObject>", "<desc>", "<annotation-xml encoding=text/html>",
     "<pre>\n", "<li>", "<ul>", "<div style='background:url(/y.png)'>", "</div>", "text",
     "&lt;img src=x onerror=1&gt;", "<iframe>", "</iframe>", "<object>", "<br>", "<h1>",
+    "<foo onclick=1>", "</foo>", "<x-kort autofocus onfocus=1>", "<keygen onfocus=1>",
 ])
 
 
