@@ -9,7 +9,7 @@ Why it is built this way:
   browser sees tags, and a sanitiser that cleans such a tree lets markup
   through (mutation XSS). Lexbor was chosen over html5ever (markupever) and
   the pure-Python parsers (html5lib, justhtml) for speed: parsing and walking
-  a page costs about what lxml did (bench/HOTSPOTS.md has the figures).
+  a page costs less than lxml did (bench/SANITIZE.md has the figures).
 * **An allowlist, not a denylist.** Only the elements and attributes of
   layout, text, tables, images, links and styles are kept; an unknown
   element is unwrapped (its content stays), and the elements whose content
@@ -28,8 +28,9 @@ Why it is built this way:
   ``<noscript>``, ``<template>``, comments, a leading newline in ``<pre>``)
   is removed or fixed first, and the page's own doctype is kept, so the
   browser parses in the same mode (quirks or not) as the sanitiser did.
-  The tests parse every output again and require the same tree
-  (``inert_check``).
+  Every view is parsed again as it is made, and cleaned again from that
+  tree if it differs; the tests also clean every view of the hostile corpus
+  again and require the same text (``inert_check``).
 
 A Content-Security-Policy meta tag that allows no script at all is put first
 in ``<head>`` (and ``serve`` sends it as a header), so anything the sanitiser
