@@ -632,3 +632,19 @@ def test_a_sitemap_that_is_no_xml_is_a_reported_skip(tmp_path: Path, where: str,
     assert where in site.paths and {"/after", "/good-2"} <= set(site.paths)
     assert report["skipped"] == {reason: 1}
     assert report["skipped_examples"][reason] == [TINY + where.lstrip("/")]
+
+
+def test_a_relative_sitemap_line_in_robots_is_read_against_robots(tmp_path: Path) -> None:
+    listed = ("<?xml version='1.0' encoding='UTF-8'?>"
+              "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+              f"<url><loc>{TINY}only-in-sitemap</loc></url></urlset>")
+    answers = {
+        "/": page_answer("<p>front</p>"),
+        "/only-in-sitemap": page_answer("<p>listed</p>"),
+        "/kart/relativ.xml": ("application/xml", listed.encode()),
+        "/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\nSitemap: /kart/relativ.xml\n"),
+    }
+    with TinySite(answers) as site:
+        proc, report = crawl_tiny(site, tmp_path / "out")
+    assert_clean(proc, report)
+    assert "/kart/relativ.xml" in site.paths and "/only-in-sitemap" in site.paths

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import LxmlError
 from scrapy import Request, Spider, signals
@@ -119,7 +119,7 @@ class AkershusSpider(Spider):
         if not urls:
             urls = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         for url in urls:
-            request = self.sitemap_request(url)
+            request = self.sitemap_request(_joined(request.url, url))
             if request is not None:
                 self.crawler.engine.crawl(request)
 
@@ -264,3 +264,12 @@ class AkershusSpider(Spider):
         )
         warc.file.write(record)
         self.crawler.stats.inc_value("warc/records")
+
+
+def _joined(base: str, ref: str) -> str:
+    """A robots.txt ``Sitemap:`` line made absolute: sites write ``Sitemap: /sitemap.xml``
+    (the protocol asks for a full URL; browsers and crawlers resolve it all the same)."""
+    try:
+        return urljoin(base, ref.strip())
+    except ValueError:  # counted as an invalid URL by the request it cannot make
+        return ref
