@@ -119,9 +119,9 @@ class AkershusSpider(Spider):
         if not urls:
             urls = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         for url in urls:
-            request = self.sitemap_request(_joined(request.url, url))
-            if request is not None:
-                self.crawler.engine.crawl(request)
+            sitemap = self.sitemap_request(_joined(request.url, url))
+            if sitemap is not None:
+                self.crawler.engine.crawl(sitemap)
 
     def sitemap_request(self, url: str) -> Request | None:
         """A request for a sitemap, or None (counted) for a URL no request can be made for."""
