@@ -157,7 +157,11 @@ def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:
     if not http:
         return
     if 300 <= status < 400 and http.get_header("Location"):
-        target = urljoin(uri, http.get_header("Location"))
+        location = http.get_header("Location")
+        try:
+            target = urljoin(uri, location)
+        except ValueError:  # the crawl counts it as an invalid URL, as it did the first time
+            target = location
         state.links[uri] = [Outlink(target, "R", "redirect")]
         return
     ctype = (http.get_header("Content-Type") or "").lower()

@@ -11,10 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED, cli, connect_to, records
+from test_render_support import Exchange, write_warc
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import ROOT, SEED, cli, connect_to, records
 from crawler.recovery import recover_file
+from crawler.resume import scan
 from replica.server import ReplicaServer
 
 KILL_POINTS = 5
@@ -160,3 +162,15 @@ def test_resume_is_reported(tmp_path, slow_replica) -> None:
     assert '"mode": "resume"' in report
     assert '"recovered"' in report and ".warc.gz" in report
     assert "resumed" in done.stdout.lower()
+
+
+def test_resume_reads_past_a_redirect_to_an_unparsable_url(tmp_path: Path) -> None:
+    first = "http://www.akershus.no/flyttet/"
+    after = "http://www.akershus.no/etter/"
+    write_warc(tmp_path / "a.warc.gz", [
+        Exchange(first, "2019-06-20T08:15:32Z", b"", status="301 Moved",
+                 headers=[("Location", "http://[::1/")]),
+        Exchange(after, "2019-06-20T08:15:33Z", b"<p>etter</p>")])
+    state = scan(tmp_path)
+    assert {first, after} <= state.done  # the record after it was still read
+    assert [link.url for link in state.links[first]] == ["http://[::1/"]
