@@ -38,7 +38,7 @@ VIEW_SUFFIX = ".html"
 # hundred on the real site. Larger only costs memory once the archive is large.
 LINK_CACHE = 2048
 # data: URLs that may stay in an embedding context: they are inert there.
-_DATA_OK = ("image/", "font/", "application/font", "application/x-font")
+DATA_OK = ("image/", "font/", "application/font", "application/x-font")
 
 
 def is_site_host(hostname: str | None) -> bool:
@@ -134,7 +134,7 @@ class LinkMap:
             return Target("drop", url=ref)
         if scheme in SAFE_SCHEMES and want != "file":
             return Target("keep", url=url)
-        if scheme == "data" and want == "file" and url[5:].lower().startswith(_DATA_OK):
+        if scheme == "data" and want == "file" and url[5:].lower().startswith(DATA_OK):
             return Target("keep", url=url)
         if scheme not in ("http", "https"):
             return Target("drop", url=url)

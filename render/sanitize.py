@@ -49,6 +49,7 @@ from lxml import etree
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .css import rewrite_css
+from .linkmap import DATA_OK
 
 # Resolve a URL reference as written in the page: (ref, want) -> local URL or
 # None; ``want`` is "link" for navigation, "file" for embedded resources.
@@ -192,12 +193,12 @@ _XLINK_NS = "http://www.w3.org/1999/xlink"
 _JS_URL = re.compile(r"^[\s\x00-\x20]*(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|vbscript)\s*:",
                      re.IGNORECASE)
 _SCHEME = re.compile(r"^[\s\x00-\x20]*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:")
-_DATA_FILE = ("data:image/", "data:font/", "data:application/font", "data:application/x-font")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DOCTYPE = re.compile(r"\A\ufeff?(?:\s|<!--.*?-->|<\?[^>]*>)*<!doctype(?=[\s>])([^>]*)>",
                       re.IGNORECASE | re.DOTALL)
 _DOCTYPE_SAFE = re.compile(r"^[\w\s\"'/:.,+()!#;=&%@-]*$")
-_TEXT_FIRST_NEWLINE = frozenset({"pre", "textarea", "listing"})
+# The elements after whose start tag the parser drops one newline.
+_FIRST_NEWLINE_CSS = "pre, textarea, listing"
 
 
 def safe_url(value: str, want: str) -> bool:
@@ -212,7 +213,7 @@ def safe_url(value: str, want: str) -> bool:
         return True
     if want == "link":
         return scheme in ("mailto", "tel")
-    return value.strip().lower().startswith(_DATA_FILE)
+    return scheme == "data" and value.strip()[5:].lower().startswith(DATA_OK)
 
 
 def _srcset(value: str, rewrite: Rewriter | None) -> str | None:
@@ -412,25 +413,34 @@ class _Cleaner:
         attrs = node.attrs
         for name, value in list(node.attributes.items()):
             value = value or ""
-            new: str | None = value
-            lname = name.lower()
-            if name not in SVG_ATTRS and not _PREFIXED.match(lname) or lname.startswith(_OURS):
-                new = None
-            elif lname in ("href", "xlink:href"):
-                if tag == "a":
-                    new = self.url(value, "link")
-                elif tag == "image":
-                    new = self.url(value, "file")
-                else:  # <use>, <textPath>, gradients: only within the page
-                    new = value if value.strip().startswith("#") else None
-            elif _JS_URL.match(value):
-                new = None
-            elif lname == "style" or "(" in value:  # fill="url(#g)", clip-path...
-                new = rewrite_css(value, _fragment_only)
+            new = _svg_value(name, tag, value, self.url)
             if new is None:
                 del attrs[name]
             elif new != value:
                 attrs[name] = new
+
+
+def _svg_value(name: str, tag: str, value: str, url: Callable[[str, str], str | None] | None
+               ) -> str | None:
+    """An SVG attribute as kept, or None: the one rule for inline SVG and SVG files.
+
+    ``url`` resolves the link of an ``<a>`` and the picture of an ``<image>``;
+    without it (a file opened on its own) only references inside the file stay.
+    """
+    lname = name.lower()
+    if name not in SVG_ATTRS and not _PREFIXED.match(lname) or lname.startswith(_OURS):
+        return None
+    if lname in ("href", "xlink:href"):
+        if value.strip().startswith("#"):  # <use>, <textPath>, gradients: within the file
+            return value
+        if url is not None and tag in ("a", "image"):
+            return url(value, "link" if tag == "a" else "file")
+        return None
+    if _JS_URL.match(value):
+        return None
+    if lname == "style" or "(" in value:  # fill="url(#g)", clip-path...
+        return rewrite_css(value, _fragment_only)
+    return value
 
 
 _DIV = LexborHTMLParser("<div></div>").css_first("div")
@@ -506,7 +516,7 @@ class _View:
 def _keep_first_newlines(doc: LexborHTMLParser) -> None:
     """The parser drops one newline after ``<pre>``, ``<textarea>`` and ``<listing>``, and
     the serialiser does not write it back: double it, so the text parses back the same."""
-    for node in doc.css("pre, textarea, listing"):
+    for node in doc.css(_FIRST_NEWLINE_CSS):
         first = node.first_child
         if first is not None and first.is_text_node:
             text = first.text_content or ""
@@ -628,8 +638,6 @@ def _svg_attr_name(name: str) -> str | None:
 def _clean_svg_tree(root: etree._Element) -> None:
     for el in list(root.iter()):
         parent = el.getparent()
-        if parent is None and el is not root:
-            continue  # inside an element already removed
         if not isinstance(el.tag, str) or not el.tag.startswith(f"{{{_SVG_NS}}}"):
             if parent is not None:
                 parent.remove(el)
@@ -645,13 +653,10 @@ def _clean_svg_tree(root: etree._Element) -> None:
         for name in list(el.attrib):
             value = el.attrib[name]
             spelled = _svg_attr_name(name)
-            lname = (spelled or "").lower()
-            if spelled is None or spelled not in SVG_ATTRS or _JS_URL.match(value):
+            kept = _svg_value(spelled, local, value, None) if spelled is not None else None
+            if kept is None:
                 del el.attrib[name]
-            elif lname in ("href", "xlink:href"):
-                if not value.strip().startswith("#"):
-                    del el.attrib[name]  # only references inside the file stay
-            elif lname == "style" or "(" in value:
-                el.attrib[name] = rewrite_css(value, _fragment_only)
+            elif kept != value:
+                el.attrib[name] = kept
     # namespace declarations the file no longer uses go too (xmlns:h for XHTML)
     etree.cleanup_namespaces(root)
