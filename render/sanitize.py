@@ -509,8 +509,9 @@ class _View:
     body: str
 
     def text(self, banner_html: str = "", head_html: str = "") -> str:
-        return "".join([self.doctype + "\n" if self.doctype else "", self.html, "<head>", self.head, head_html,
-                        "</head>", self.body_tag, banner_html, self.body, "</body></html>"])
+        doctype = self.doctype + "\n" if self.doctype else ""
+        return "".join([doctype, self.html, "<head>", self.head, head_html, "</head>",
+                        self.body_tag, banner_html, self.body, "</body></html>"])
 
 
 def _keep_first_newlines(doc: LexborHTMLParser) -> None:
