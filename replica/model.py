@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
 
-Era = Literal["2019", "2020"]
-ERAS: tuple[Era, ...] = ("2019", "2020")
+Era = Literal["2006", "2013", "2019", "2020"]
+ERAS: tuple[Era, ...] = ("2006", "2013", "2019", "2020")
 
 # A block of article body content, e.g. ("p", "text"), ("ul", ("a", "b")),
 # ("h2", "Heading"), ("table", (("head", ...), ("row", ...))), ("contact", (...)).

@@ -31,7 +31,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, BinaryIO
 
-from .eras import DEFAULT_ERA, era_config
+from .eras import DEFAULT_ERA, ERA_CONFIGS, era_config
 from .site import Site, get_site
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Serve the replica of www.akershus.no.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     parser.add_argument("--port", type=int, default=0, help="port, 0 = any free one (default: 0)")
-    parser.add_argument("--era", default=DEFAULT_ERA, choices=["2019", "2020"],
+    parser.add_argument("--era", default=DEFAULT_ERA, choices=list(ERA_CONFIGS),
                         help="which capture of the site to play (default: %(default)s)")
     parser.add_argument("--latency-ms", type=float, default=0,
                         help="delay before each response, in milliseconds (default: 0)")

@@ -4,7 +4,9 @@
 Host, headers, era): the server writes exactly these bytes, so a test can
 compare a crawler's record with what was sent. The site is built from page
 sources (hand-written content, generated press releases); a synthetic page
-generator for benchmarks can be added as one more source.
+generator for benchmarks can be added as one more source. Pages are rendered
+in the markup generation of the era (``replica/generations.py`` for the
+older ones, ``replica/templates.py`` for the CMS).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, urlsplit
 
-from . import templates
+from . import generations, templates
 from .calendar import CALENDAR_PATH, calendar_page
 from .eras import DEFAULT_ERA, era_config
 from .markup import load_content_pages
@@ -30,7 +32,13 @@ from .wire import Response, frame, gzip_bytes
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 
-DEFAULT_SOURCES: tuple[PageSource, ...] = (load_content_pages, press_pages)
+
+def content_pages(era: str) -> list[Page]:
+    """Page source: the hand-written pages, in the era's variant of era-tagged pages."""
+    return load_content_pages(era_config(era).content_variant)
+
+
+DEFAULT_SOURCES: tuple[PageSource, ...] = (content_pages, press_pages)
 ROBOTS_DISALLOWED = ("/sok/", "/intranett/")
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "")
 REDIRECTS: dict[tuple[str, str], str] = {
@@ -104,12 +112,14 @@ class Site:
         self.pages: dict[str, Page] = {}
         for source in sources:
             for page in source(self.era.era):
+                if page.template == "annual-report" and not self.era.has_annual_report:
+                    continue
                 self.pages[page.path] = self._with_defaults(page)
         self.news: list[Page] = sorted(
             (p for p in self.pages.values() if p.template == "news"),
             key=lambda p: p.date, reverse=True)
         self.resources: dict[tuple[str, str], Resource] = {
-            (r.host, r.path): r for r in requisites()}
+            (r.host, r.path): r for r in (*requisites(), *generations.requisites(self.era))}
         sitemap = Resource(WWW_HOST, "/sitemap.xml", "text/xml; charset=utf-8",
                            self._sitemap(), "sitemap", gzip=True)
         self.resources[(WWW_HOST, sitemap.path)] = sitemap
@@ -118,8 +128,8 @@ class Site:
         self._html: dict[str, bytes] = {}
 
     # -- assembly ---------------------------------------------------------
-    @staticmethod
-    def _with_defaults(page: Page) -> Page:
+    def _with_defaults(self, page: Page) -> Page:
+        page = replace(page, charset=generations.charset(self.era.generation, page))
         disallowed = page.path.startswith(ROBOTS_DISALLOWED)
         gzip = page.gzip or (page.path.startswith("/ansvarsomrader/") and page.charset == "utf-8")
         in_sitemap = page.in_sitemap and not disallowed
@@ -151,6 +161,11 @@ class Site:
 
     # -- rendering --------------------------------------------------------
     def page_html(self, page: Page, extra: str = "", body_class: str = "") -> bytes:
+        generation = self.era.generation
+        if generation != "cms":
+            charset = generations.charset(generation, page)
+            text = generations.render(page, self.nav, self.era, extra=extra)
+            return text.encode(charset, errors="xmlcharrefreplace")
         if page.template == "annual-report":
             text = templates.render_annual_report(page, self.nav, self.era)
         else:
@@ -163,30 +178,28 @@ class Site:
             self._html[page.path] = self.page_html(page)
         return self._html[page.path]
 
-    def listing_html(self, query: str) -> bytes:
+    def listing_pager(self, query: str) -> templates.Pager:
+        """The press listing page a query asks for (``n_lim`` items from ``n_po``)."""
         params = parse_qs(query)
         limit = _int_param(params, "n_lim", PAGE_SIZE, 1, 100)
         offset = _int_param(params, "n_po", 0, 0, 10**6)
         items = self.news[offset:offset + limit]
         total = len(self.news)
-        parts = [templates.render_news_list(items), '<nav class="pagination" aria-label="Sider"><ul>']
-        if offset > 0:
-            prev = listing_target(max(0, offset - limit), limit)
-            parts.append(f'<li class="prev"><a rel="prev" href="{templates.esc(prev)}">Forrige</a></li>')
-        for number, start in enumerate(range(0, total, limit), start=1):
-            if start == offset:
-                parts.append(f'<li><span class="current">{number}</span></li>')
-            else:
-                href = templates.esc(listing_target(start, limit))
-                parts.append(f'<li><a href="{href}">{number}</a></li>')
-        if offset + limit < total:
-            nxt = templates.esc(listing_target(offset + limit, limit))
-            parts.append(f'<li class="next"><a rel="next" href="{nxt}">Neste</a></li>')
-        parts.append("</ul></nav>")
+        prev = listing_target(max(0, offset - limit), limit) if offset > 0 else None
+        pages = tuple((number, None if start == offset else listing_target(start, limit))
+                      for number, start in enumerate(range(0, total, limit), start=1))
+        nxt = listing_target(offset + limit, limit) if offset + limit < total else None
         shown = f"Viser {offset + 1}–{min(total, offset + limit)} av {total} pressemeldinger"
         if not items:
             shown = f"Ingen pressemeldinger her. Arkivet har {total} pressemeldinger."
-        extra = f'\n<p class="pagination-info">{shown}</p>\n' + "\n".join(parts)
+        return templates.Pager(items=items, shown=shown, prev=prev, pages=pages, next=nxt)
+
+    def listing_html(self, query: str) -> bytes:
+        pager = self.listing_pager(query)
+        if self.era.generation != "cms":
+            extra = generations.render_listing(self.era.generation, pager)
+            return self.page_html(self.pages[LISTING], extra=extra)
+        extra = templates.render_listing(pager)
         return self.page_html(self.pages[LISTING], extra=extra, body_class="page-article page-list")
 
     # -- routing ----------------------------------------------------------
@@ -248,8 +261,9 @@ class Site:
     def _html_response(self, body: bytes, path: str, *, status: int = 200,
                        charset: str = "utf-8", gz: bool = False, chunked: bool = False,
                        vary: bool = False, cookies: bool = True, http10: bool = False) -> Response:
+        label = generations.charset_label(self.era.generation) or _charset_label(charset)
         headers = [("Cache-Control", "private"),
-                   ("Content-Type", f"text/html; charset={_charset_label(charset)}")]
+                   ("Content-Type", f"text/html; charset={label}")]
         if gz:
             headers.append(("Content-Encoding", "gzip"))
             body = gzip_bytes(body)
@@ -318,8 +332,8 @@ class Site:
         return build_inventory(self)
 
     def listing_targets(self) -> list[str]:
-        """The press listing pages as linked: first page bare, then ?n_lim=10&n_po=N."""
-        return [listing_target(o) for o in range(0, len(self.news), PAGE_SIZE)]
+        """The listing pages as linked: first page bare (also when empty), then ?n_lim=10&n_po=N."""
+        return [listing_target(o) for o in range(0, max(1, len(self.news)), PAGE_SIZE)]
 
 
 def _charset_label(charset: str) -> str:

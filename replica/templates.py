@@ -60,12 +60,21 @@ _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
-def inline(text: str) -> str:
-    """Escape text and turn ``[text](href)``, ``**bold**`` and a trailing `` \\`` into HTML."""
+def inline(text: str, *, bold: str = "strong", br: str = "<br>") -> str:
+    """Escape text and turn ``[text](href)``, ``**bold**`` and a trailing `` \\`` into HTML.
+
+    ``bold`` and ``br`` let an older markup generation say ``<b>`` or ``<br />``.
+    """
     out = esc(text)
     out = _LINK.sub(lambda m: f'<a href="{m[2]}">{m[1]}</a>', out)
-    out = _BOLD.sub(r"<strong>\1</strong>", out)
-    return out.replace(" \\\n", "<br>\n")
+    out = _BOLD.sub(rf"<{bold}>\1</{bold}>", out)
+    return out.replace(" \\\n", f"{br}\n")
+
+
+def plain(text: str) -> str:
+    """The text ``inline`` shows, without markup: link texts kept, whitespace collapsed."""
+    out = _BOLD.sub(r"\1", _LINK.sub(r"\1", text)).replace(" \\\n", "\n")
+    return " ".join(out.replace("\xa0", " ").split())
 
 
 def norwegian_date(iso: str) -> str:
@@ -117,6 +126,33 @@ def render_contacts(people: Sequence[Sequence[str]]) -> str:
         )
     parts.append("</div>")
     return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of the press listing: its items, the count line and links to the others."""
+
+    items: Sequence[Page]
+    shown: str  # "Viser 1–10 av 152 pressemeldinger"
+    prev: str | None  # target of the previous page
+    pages: tuple[tuple[int, str | None], ...]  # (number, target); None: this page
+    next: str | None
+
+
+def render_listing(pager: Pager) -> str:
+    """The listing's body: count line, news list and pagination, after the page's ingress."""
+    parts = [render_news_list(pager.items), '<nav class="pagination" aria-label="Sider"><ul>']
+    if pager.prev is not None:
+        parts.append(f'<li class="prev"><a rel="prev" href="{esc(pager.prev)}">Forrige</a></li>')
+    for number, target in pager.pages:
+        if target is None:
+            parts.append(f'<li><span class="current">{number}</span></li>')
+        else:
+            parts.append(f'<li><a href="{esc(target)}">{number}</a></li>')
+    if pager.next is not None:
+        parts.append(f'<li class="next"><a rel="next" href="{esc(pager.next)}">Neste</a></li>')
+    parts.append("</ul></nav>")
+    return f'\n<p class="pagination-info">{pager.shown}</p>\n' + "\n".join(parts)
 
 
 def render_news_list(items: Sequence[Page]) -> str:
