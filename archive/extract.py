@@ -17,10 +17,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from archive.decoding import has_mojibake
+from archive.boilerplate import HashSample, ProfileLearner, SiteProfile
+from archive.decoding import decode_html, has_mojibake
 from archive.model import PageRecord, dumps, schema_text
 from archive.page import build_record
-from archive.reader import ArchiveReader, Capture, Damage
+from archive.parse import parse_document
+from archive.reader import ArchiveReader, Capture, Damage, RecordRef, record_content_type
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ class ExtractReport:
     revisits: int = 0
     documents: int = 0
     unmatched_template: list[str] = field(default_factory=list)
+    site_pages: dict[str, int] = field(default_factory=dict)
     mojibake: list[str] = field(default_factory=list)
     damaged: list[dict[str, Any]] = field(default_factory=list)
 
@@ -68,9 +71,12 @@ class ExtractReport:
             f"strategy pages: {self.strategies}; revisits resolved: {self.revisits}",
             f"non-HTML captures: {sum(self.non_html.values())}; documents: {self.documents}",
         ]
+        profiles = ", ".join(f"{h}: {n}" for h, n in sorted(self.site_pages.items()))
+        out.append("boilerplate learned from: " + (
+            f"{profiles} pages" if profiles else "no site (too few pages: per-page rules only)"))
         if self.unmatched_template:
             out.append(f"{len(self.unmatched_template)} pages matched no known template "
-                       "(read with the generic rule):")
+                       "(content found by its shape):")
             out += [f"  {u}" for u in self.unmatched_template[:20]]
         if self.mojibake:
             out.append(f"{len(self.mojibake)} pages show signs of a wrong charset:")
@@ -122,7 +128,10 @@ def iter_records(
     """
     report = report or ExtractReport(str(archive_dir), "")
     reader = ArchiveReader(archive_dir)
-    index = reader.index()
+    sample = HashSample()
+    index = reader.index(sample.offer)
+    profile = learn_profile(archive_dir, sample.chosen())
+    report.site_pages = dict(profile.pages)
     status: Counter[str] = Counter()
     templates: Counter[str] = Counter()
     non_html: Counter[str] = Counter()
@@ -142,7 +151,7 @@ def iter_records(
                 continue
             if capture.payload is None:
                 continue  # unreadable or unresolved: already in reader.damaged
-            record, page, text = build_record(capture, index.holds)
+            record, page, text = build_record(capture, index.holds, profile)
             templates[record.template] += 1
             if not page.matched:
                 report.unmatched_template.append(record.url)
@@ -156,6 +165,23 @@ def iter_records(
         report.by_template = dict(templates)
         report.non_html = dict(non_html)
         report.damaged = [asdict(d) for d in reader.damaged]
+
+
+def learn_profile(archive_dir: Path, refs: list[RecordRef]) -> SiteProfile:
+    """The site profile, learned from the sampled captures (read back by their locations)."""
+    learner = ProfileLearner()
+    reader = ArchiveReader(archive_dir)  # its own reader: damage is reported by the main pass
+    for ref in refs:
+        found = reader.read_record(ref)
+        if found is None or found[1] is None:
+            continue
+        record, payload = found
+        decoded = decode_html(payload, record_content_type(record) or None)
+        doc = parse_document(decoded.text)
+        body = doc.find("body") if doc is not None else None
+        if body is not None:
+            learner.add(body, record.rec_headers.get_header("WARC-Target-URI") or "")
+    return learner.profile()
 
 
 def document_entry(capture: Capture) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import re
 
 from lxml import etree
 
+from archive.layout import drop
 from archive.parse import clean, element_text
 from archive.templates import NOTICE_PHRASES, TITLE_SUFFIXES, CompiledRule
 
@@ -107,11 +108,11 @@ def notice_of(doc: etree._Element, rule: CompiledRule) -> str | None:
 
 def remove_notice_text(root: etree._Element, notice: str | None) -> None:
     """Drop a notice found by wording (no selector) from the content root."""
-    if not notice:
-        return
+    if not notice or notice not in clean(root.text_content()):
+        return  # already gone with the template's chrome, as nearly always
     for el in list(root.iter("p", "div")):
         if element_text(el) == notice and el is not root:
-            el.drop_tree()
+            drop(el)
             return
 
 
@@ -137,6 +138,37 @@ def dates_of(doc: etree._Element, rule: CompiledRule) -> tuple[str | None, str |
         elif name in ("article:modified_time", "dcterms.modified") and not modified:
             modified = iso_date(meta.get("content") or "")
     return published, modified
+
+
+DATES_LINE_WORDS = 12
+
+
+def dates_by_shape(body: etree._Element) -> tuple[str | None, str | None, list[etree._Element]]:
+    """Dates from a short "Publisert: .. Sist endret: .." line anywhere on the page.
+
+    Pages of no known template still state their dates in a line of their
+    own; the line is page metadata, so it is returned for removal from the
+    content along with the dates it gives.
+    """
+    published = modified = None
+    lines: list[etree._Element] = []
+    for el in body.iter("p", "div", "span", "td", "li", "small", "em", "font"):
+        text = element_text(el)
+        if not text or len(text.split()) > DATES_LINE_WORDS:
+            continue
+        pub, mod = PUBLISHED_RE.search(text), MODIFIED_RE.search(text)
+        if not (pub or mod):
+            continue
+        rest = MODIFIED_RE.sub(" ", PUBLISHED_RE.sub(" ", text))
+        if len(_WORD.findall(rest)) > 3:
+            continue  # a sentence that mentions a date, not a dates line
+        if pub and not published:
+            published = _ymd(pub.group(3), pub.group(2), pub.group(1))
+        if mod and not modified:
+            modified = _ymd(mod.group(3), mod.group(2), mod.group(1))
+        if not any(line in el.iterancestors() for line in lines):
+            lines.append(el)
+    return published, modified, lines
 
 
 def iso_date(text: str) -> str | None:

@@ -129,6 +129,12 @@ class Figure:
     text: str = doc("the number with the words around it, as written")
     counts: str | None = doc("the noun the number counts, e.g. innbyggere")
     approximate: bool = doc("the text qualifies the number (om lag, ca., about)")
+    sentence: str = doc("the whole sentence that holds the figure, whitespace collapsed")
+    period: Period | None = doc(
+        "the year or years the figure refers to (i 2018, innen 2030, 2018-2030), else null; "
+        "a baseline year (sammenlignet med 1990, fra 1990-nivå) is not taken"
+    )
+    when: str | None = doc("the words that give that period, as written (frem mot 2040, i 2018)")
 
 
 @dataclass(slots=True)
@@ -173,6 +179,28 @@ class Successor:
 
 
 @dataclass(slots=True)
+class Extraction:
+    """How the content of a page was found, so that a reader can judge it."""
+
+    method: str = doc(
+        "how the content root was chosen: template (the matched legacy template's selector), "
+        "landmark (the page's <main> or role=main), density (text and link density scoring), "
+        "body (the whole body: nothing scored)"
+    )
+    root: str = doc("where the content root sits in the page: tags, ids and cell numbers "
+                    "from <body> down, e.g. body>table>tr>td[2]")
+    text_share: float = doc("share of the page's text (chrome removed) inside the content root; "
+                            "a low share on a long page is worth a look")
+    site_pages: int = doc("pages of this site the boilerplate profile was learned from; "
+                          "0 when the archive was too small and per-page rules alone were used")
+    template_blocks: int = doc("text blocks removed because they recur at the same place on "
+                               "most pages of the site")
+    chrome_rules: list[str] = doc("per-page chrome rules that removed something: cookie, "
+                                  "controls, skiplinks, tools, breadcrumb")
+    layout_tables: int = doc("tables read as page layout (their cells walked as flow)")
+
+
+@dataclass(slots=True)
 class PageRecord:
     """One capture of one HTML page."""
 
@@ -186,6 +214,7 @@ class PageRecord:
     title: str = doc("page title (the h1, else <title> without the site suffix)")
     description: str | None = doc("the ingress (lead paragraph)")
     template: str = doc("legacy CMS template that matched, or generic")
+    extraction: Extraction = doc("how the content was found (see Extraction)")
     notice: bool = doc("the capture carried the post-2020 Viken notice")
     notice_text: str | None = doc("text of that notice")
     superseded_by: str = doc("URL of the page's successor")

@@ -8,15 +8,33 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from archive.decoding import decode_html
-from archive.metadata import dates_of, language_of, notice_of, remove_notice_text, title_of
-from archive.model import Document, Link, PageRecord, Provenance, RecordLocation, Section
+from archive.metadata import dates_by_shape, dates_of, language_of, notice_of, remove_notice_text, title_of
+from archive.model import (
+    Document,
+    Extraction,
+    Link,
+    PageRecord,
+    Paragraph,
+    Provenance,
+    RecordLocation,
+    Section,
+)
+from lxml import etree
+
+from archive.boilerplate import SiteProfile
+from archive.chrome import remove_page_chrome
+from archive.density import find_root, place_of
+from archive.layout import drop, is_layout_table
 from archive.parse import (
+    clean,
     content_root,
+    element_text,
+    lead_of,
     links_of,
     parse_document,
-    sections_of,
     sections_text,
     strip_chrome,
+    walk_root,
 )
 from archive.reader import Capture
 from archive.strategy import detect_strategy
@@ -43,6 +61,7 @@ class Page:
     text: str
     links: list[Link]
     documents: list[tuple[str, str, str]]
+    extraction: Extraction
 
 
 def record_id(url: str, captured_at: str) -> str:
@@ -50,12 +69,20 @@ def record_id(url: str, captured_at: str) -> str:
     return hashlib.sha1(f"{url} {captured_at}".encode()).hexdigest()[:16]
 
 
-def read_page(text: str, url: str, content_language: str | None = None) -> Page:
-    """Parse decoded HTML into a Page; never raises on malformed input."""
+def read_page(text: str, url: str, content_language: str | None = None,
+              profile: SiteProfile | None = None, *, hints: bool = True) -> Page:
+    """Parse decoded HTML into a Page; never raises on malformed input.
+
+    Where a known template matches (and ``hints`` is on), its selectors give
+    the content root and the fields; everything else is found by shape: the
+    site profile's template blocks and the per-page chrome rules are removed,
+    and the root is scored by text and link density.
+    """
     doc = parse_document(text)
     generic = COMPILED[-1]
     if doc is None:
-        return Page("", None, generic.rule.name, False, "nb", None, None, None, [], "", [], [])
+        return Page("", None, generic.rule.name, False, "nb", None, None, None, [], "", [], [],
+                    Extraction("body", "", 1.0, 0, 0, [], 0))
     base = url
     base_el = doc.find(".//base[@href]")
     if base_el is not None:
@@ -63,23 +90,52 @@ def read_page(text: str, url: str, content_language: str | None = None) -> Page:
             base = urljoin(url, base_el.get("href", "").strip())
         except ValueError:
             base = url
-    rule = match_template(doc)
-    root = content_root(doc, rule)
-    title = title_of(doc, root, rule)
+    host = (urlsplit(url).hostname or "").lower()
+    rule = match_template(doc) if hints else generic
     notice = notice_of(doc, rule)
     published, modified = dates_of(doc, rule)
-    strip_chrome(root, rule)
+    body = doc.find("body")
+    if body is None:
+        body = doc
+    removed = profile.strip(body, url) if profile is not None else 0
+    heading: etree._Element | None = None
+    if rule.match is not None:
+        root = content_root(doc, rule)
+        method, share = "template", 1.0
+        title = title_of(doc, root, rule)
+        strip_chrome(root, rule)
+        fired = remove_page_chrome(root, host)
+    else:
+        fired = remove_page_chrome(body, host)
+        pub, mod, lines = dates_by_shape(body)
+        published, modified = published or pub, modified or mod
+        for line in lines:
+            drop(line)
+        if lines:
+            fired.append("dates")
+        strip_chrome(body, rule)
+        heading = main_heading(body, doc)
+        landmark = rule.content(doc)
+        if landmark and landmark[0] is not body:
+            root, method, share = landmark[0], "landmark", 1.0
+        else:
+            found = find_root(body, heading)
+            root, method, share = found.root, found.method, found.text_share
+        title = title_of(doc, root, rule)
     remove_notice_text(root, notice)
-    sections = sections_of(root, rule, base)
+    lead = lead_of(heading, root) if heading is not None and _holds(root, heading) else None
+    walk = walk_root(root, rule, base, lead)
+    sections = walk.sections
+    if heading is not None and not _holds(root, heading):
+        sections = _titled(sections, element_text(heading))
     if sections and title and sections[0].heading is None and not sections[0].blocks:
         sections = sections[1:]
-    host = (urlsplit(url).hostname or "").lower()
     links, documents = links_of(root, base, SITE_HOSTS | {host})
     plain = sections_text(sections)
     ingress = [b.text for s in sections for b in s.blocks if getattr(b, "ingress", False)]
     return Page(
         title=title,
-        description=" ".join(ingress) or None,
+        description=" ".join(ingress) or (_lead(sections) if rule.match is None else None),
         template=rule.rule.name,
         matched=rule.match is not None,
         language=language_of(doc, content_language, plain),
@@ -90,13 +146,65 @@ def read_page(text: str, url: str, content_language: str | None = None) -> Page:
         text=plain,
         links=links,
         documents=documents,
+        extraction=Extraction(
+            method=method,
+            root=place_of(root),
+            text_share=share,
+            site_pages=profile.site_pages(url) if profile is not None else 0,
+            template_blocks=removed,
+            chrome_rules=fired,
+            layout_tables=walk.layout_tables + sum(
+                1 for t in root.iterancestors("table") if is_layout_table(t)),
+        ),
     )
 
 
-def build_record(capture: Capture, holds: Callable[[str], bool]) -> tuple[PageRecord, Page, str]:
+def main_heading(body: etree._Element, doc: etree._Element) -> etree._Element | None:
+    """The page's own heading: the h1 that the <title> names, else the first h1 with text."""
+    title_el = doc.find(".//title")
+    title = clean(title_el.text_content()).lower() if title_el is not None else ""
+    first = None
+    for level in ("h1", "h2"):
+        for h in body.iter(level):
+            text = element_text(h).lower()
+            if not text:
+                continue
+            if title and text in title:
+                return h
+            if first is None and level == "h1":
+                first = h
+        if first is not None:
+            return first
+    return None
+
+
+def _holds(root: etree._Element, el: etree._Element) -> bool:
+    return root is el or any(anc is root for anc in el.iterancestors())
+
+
+def _titled(sections: list[Section], title: str) -> list[Section]:
+    """Sections headed by the page's title when its heading stood outside the content root."""
+    if sections and sections[0].heading is None:
+        first = sections[0]
+        return [Section(heading=title, level=1, blocks=first.blocks), *sections[1:]]
+    return [Section(heading=title, level=1), *sections]
+
+
+def _lead(sections: list[Section]) -> str | None:
+    """Without an ingress element: the first paragraph under the page's title."""
+    if not sections or sections[0].level > 1:
+        return None
+    for block in sections[0].blocks:
+        if isinstance(block, Paragraph):
+            return block.text
+    return None
+
+
+def build_record(capture: Capture, holds: Callable[[str], bool],
+                 profile: SiteProfile | None = None) -> tuple[PageRecord, Page, str]:
     """The page record of an HTML capture (payload present); also the Page and decoded text."""
     decoded = decode_html(capture.payload or b"", capture.content_type or None)
-    page = read_page(decoded.text, capture.url, capture.header("Content-Language"))
+    page = read_page(decoded.text, capture.url, capture.header("Content-Language"), profile)
     record = PageRecord(
         id=record_id(capture.url, capture.captured_at),
         url=capture.url,
@@ -108,6 +216,7 @@ def build_record(capture: Capture, holds: Callable[[str], bool]) -> tuple[PageRe
         title=page.title,
         description=page.description,
         template=page.template,
+        extraction=page.extraction,
         notice=page.notice_text is not None,
         notice_text=page.notice_text,
         superseded_by=superseded_by(capture.url),

@@ -27,27 +27,21 @@ from archive.model import (
     Section,
     Table,
 )
+from archive.layout import HEADINGS, INLINE, drop, has_block, is_layout_table
 from archive.templates import CompiledRule, match_template
 
-_WS = re.compile(r"\s+")
-HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-# Inline elements: their text joins the running paragraph instead of starting a block.
-INLINE = frozenset(
-    ["a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "label", "ins", "del"]
-)
-BLOCK_CONTAINERS = frozenset(
-    ["div", "section", "article", "main", "aside", "center", "body", "html", "details", "summary", "fieldset"]
-)
 # File extensions of linked documents (what the legacy site linked as files).
 DOCUMENT_EXTENSIONS = frozenset(
     ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "zip", "csv", "txt", "xml"]
 )
-_PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# huge_tree: libxml2 otherwise cuts a tree deeper than 256 levels (tables in tables)
+# and silently drops what is below; the payload size is capped by the reader.
+_PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def clean(text: str | None) -> str:
     """Collapse runs of whitespace (incl. no-break spaces) to one space."""
-    return _WS.sub(" ", text.replace("\xa0", " ")).strip() if text else ""
+    return " ".join(text.split()) if text else ""
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -64,7 +58,33 @@ def parse_document(text: str) -> etree._Element | None:
         root = html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (etree.ParserError, ValueError, UnicodeError):
         return None
+    if _TOO_DEEP(root):
+        _flatten(root)
     return root
+
+
+# Nesting no page needs (the deepest layout-table pages of the site nest about
+# 20 levels); beyond it elements are unwrapped, their text kept, so that the
+# walks over the tree stay within Python's recursion limit.
+MAX_DEPTH = 120
+_TOO_DEEP = etree.XPath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
+_KEEP_DEEP = frozenset(["br", "img"])
+
+
+def _flatten(root: etree._Element) -> None:
+    """Unwrap every element nested deeper than MAX_DEPTH (text and tails stay in place)."""
+    deep: list[etree._Element] = []
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH and isinstance(el.tag, str) and el.tag not in _KEEP_DEEP:
+            deep.append(el)
+        stack.extend((child, depth + 1) for child in el)
+    for el in reversed(deep):  # innermost first: each unwrap moves finished content up
+        try:
+            el.drop_tag()
+        except ValueError:  # text lxml will not join (see layout.drop): the element goes
+            drop(el)
 
 
 def element_text(el: etree._Element, skip: frozenset[str] = frozenset()) -> str:
@@ -98,6 +118,7 @@ class Walk:
     contacts: set[etree._Element] = field(default_factory=set)
     sections: list[Section] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    layout_tables: int = 0
 
     def section(self) -> Section:
         if not self.sections:
@@ -122,12 +143,26 @@ class Walk:
 
 def sections_of(root: etree._Element, rule: CompiledRule, base: str) -> list[Section]:
     """Walk a (chrome-free) content root into sections of blocks."""
+    return walk_root(root, rule, base).sections
+
+
+def walk_root(root: etree._Element, rule: CompiledRule, base: str,
+              lead: etree._Element | None = None) -> Walk:
+    """The walk over a content root: its sections, and what it met on the way.
+
+    ``lead`` is an ingress found by shape (see ``lead_of``), added to the rule's.
+    """
     walk = Walk(base=base, rule=rule)
     walk.ingress = set(rule.ingress(root))
+    if lead is not None:
+        walk.ingress.add(lead)
     walk.contacts = set(rule.contact(root))
+    if root.tag == "table" and is_layout_table(root):
+        walk.layout_tables += 1
     _walk_children(root, walk, in_ingress=False)
     walk.flush()
-    return [s for s in walk.sections if s.heading or s.blocks]
+    walk.sections = [s for s in walk.sections if s.heading or s.blocks]
+    return walk
 
 
 def _walk_children(el: etree._Element, walk: Walk, in_ingress: bool) -> None:
@@ -142,7 +177,7 @@ def _walk_children(el: etree._Element, walk: Walk, in_ingress: bool) -> None:
 
 
 def _walk(el: etree._Element, tag: str, walk: Walk, in_ingress: bool) -> None:
-    if tag in INLINE or tag == "br":
+    if (tag in INLINE and not has_block(el)) or tag == "br":
         if tag == "br":
             walk.pending.append(" ")
         elif tag == "span" or tag == "font" or el.find(".//img") is None:
@@ -170,6 +205,11 @@ def _walk(el: etree._Element, tag: str, walk: Walk, in_ingress: bool) -> None:
         items = list(_list_items(el))
         if items:
             walk.add(ListBlock(items=items, ordered=tag == "ol"))
+    elif tag == "table" and is_layout_table(el):
+        walk.layout_tables += 1  # a page region: its cells are read as flow
+        walk.flush()
+        _walk_children(el, walk, in_ingress)
+        walk.flush()
     elif tag == "table":
         table = _table(el)
         if table.rows:
@@ -200,6 +240,36 @@ def _walk(el: etree._Element, tag: str, walk: Walk, in_ingress: bool) -> None:
         _walk_children(el, walk, in_ingress)
         walk.flush()
         _mark_ingress(walk, in_ingress)
+
+
+def lead_of(heading: etree._Element | None, root: etree._Element) -> etree._Element | None:
+    """The ingress by its shape: the paragraph right after the main heading, set apart.
+
+    Every generation of the site set its lead paragraph apart from the body
+    text, though each named it differently: a class no other paragraph of
+    the page carries, or the whole paragraph in bold or emphasis.
+    """
+    if heading is None:
+        return None
+    node = heading
+    while node is not None and node is not root and node.getnext() is None:
+        node = node.getparent()  # a heading wrapped in a <font> or a title box
+    after = node.getnext() if node is not None else None
+    while after is not None and not element_text(after) and after.tag != "p":
+        after = after.getnext()  # spacers, empty date slots
+    if after is None or not isinstance(after.tag, str) or after.tag not in ("p", "div"):
+        return None
+    text = element_text(after)
+    if not text:
+        return None
+    cls = (after.get("class") or "").strip()
+    if cls and sum(1 for p in root.iter("p", "div") if (p.get("class") or "").strip() == cls) == 1:
+        return after
+    kids = [c for c in after if isinstance(c.tag, str)]
+    if (len(kids) == 1 and kids[0].tag in ("b", "strong", "em", "i") and not (after.text or "").strip()
+            and not (kids[0].tail or "").strip()):
+        return after
+    return None
 
 
 def _mark_ingress(walk: Walk, in_ingress: bool) -> None:
@@ -240,9 +310,18 @@ def _table(el: etree._Element) -> Table:
     return Table(rows=rows, header=header, caption=caption or None)
 
 
+def _spacer(img: etree._Element) -> bool:
+    """A layout image: a transparent pixel stretched to make room (width or height of 1-2)."""
+    for name in ("width", "height"):
+        value = (img.get(name) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= 2:
+            return True
+    return False
+
+
 def _image(img: etree._Element, walk: Walk, caption: str | None) -> None:
     src = (img.get("src") or "").strip()
-    if src and not src.startswith("data:"):
+    if src and not src.startswith("data:") and not _spacer(img):
         walk.add(Image(src=urljoin(walk.base, src), alt=clean(img.get("alt")), caption=caption))
 
 
@@ -320,10 +399,7 @@ def strip_chrome(root: etree._Element, rule: CompiledRule) -> None:
     for el in rule.chrome(root):
         if el is root:
             continue
-        parent = el.getparent()
-        if parent is None:
-            continue
-        el.drop_tree() if hasattr(el, "drop_tree") else parent.remove(el)
+        drop(el)
 
 
 def content_root(doc: etree._Element, rule: CompiledRule) -> etree._Element:

@@ -135,6 +135,12 @@ class CaptureIndex:
         self._hashes = merged
         self._pending = []
 
+    def __len__(self) -> int:
+        """How many distinct URLs have a successful capture."""
+        if self._pending:
+            self._merge()
+        return len(self._hashes)
+
     def _has(self, url: str) -> bool:
         if self._pending:
             self._merge()
@@ -202,22 +208,26 @@ class ArchiveReader:
     def _name(self, path: Path) -> str:
         return path.relative_to(self.archive_dir / "warc").as_posix()
 
-    def index(self) -> CaptureIndex:
+    def index(self, on_response: Callable[[str, str, RecordRef], None] | None = None
+              ) -> CaptureIndex:
         """Header-only pass over every file (payloads are skipped, not held).
 
         Where each payload lives is only needed to resolve revisit records, so
         it is kept only when the archive holds revisits (a second header pass):
         a plain crawl's index is the set of its URLs, nothing per record more.
+        ``on_response`` sees (URL, content type, location) of every successful
+        response of the first pass (the site profile draws its sample there).
         """
         if self._index is None:
             index = CaptureIndex()
-            revisits = self._header_pass(index, keep_refs=False)
+            revisits = self._header_pass(index, keep_refs=False, on_response=on_response)
             if revisits:
                 self._header_pass(index, keep_refs=True)
             self._index = index
         return self._index
 
-    def _header_pass(self, index: CaptureIndex, keep_refs: bool) -> int:
+    def _header_pass(self, index: CaptureIndex, keep_refs: bool,
+                     on_response: Callable[[str, str, RecordRef], None] | None = None) -> int:
         """Add every successful response to ``index``; return how many revisits were seen."""
         revisits = 0
         for path in self.files:
@@ -232,14 +242,23 @@ class ArchiveReader:
                                   h.get_header("WARC-Payload-Digest"), ref)
                     else:
                         index.add_url(uri)
+                    if on_response is not None:
+                        on_response(uri, record_content_type(record), ref)
         return revisits
 
-    def captures(self) -> Iterator[Capture]:
-        """Every response and revisit, in file order; revisits carry the payload they refer to."""
+    def captures(self, sample: Callable[[str], bool] | None = None) -> Iterator[Capture]:
+        """Every response and revisit, in file order; revisits carry the payload they refer to.
+
+        With ``sample``, only captures of URLs it accepts are read and yielded
+        (the others are stepped over without decoding their payloads).
+        """
         index = self.index()
         for path in self.files:
-            for record, ref, payload in self._records(path, with_payload=True):
+            for record, ref, payload in self._records(path, with_payload=True, sample=sample):
                 if record.rec_type not in ("response", "revisit"):
+                    continue
+                if sample is not None and not sample(
+                        record.rec_headers.get_header("WARC-Target-URI") or ""):
                     continue
                 capture = _capture(record, ref, payload)
                 if record.rec_type == "revisit":
@@ -247,7 +266,7 @@ class ArchiveReader:
                 yield capture
 
     def _records(
-        self, path: Path, with_payload: bool
+        self, path: Path, with_payload: bool, sample: Callable[[str], bool] | None = None
     ) -> Iterator[tuple[ArcWarcRecord, RecordRef, bytes | None]]:
         """Yield each record with its location (and page payload); damage stops the file."""
         name = self._name(path)
@@ -261,8 +280,9 @@ class ArchiveReader:
                         raise DamagedRecord(f"not a WARC record (read as {record.format})")
                     payload = None
                     if with_payload and record.rec_type == "response" and self.want_payload(
-                        _content_type(record)
-                    ):
+                        record_content_type(record)
+                    ) and (sample is None
+                           or sample(record.rec_headers.get_header("WARC-Target-URI") or "")):
                         payload = self._payload(record, name, it.offset)
                     it.read_to_end()
                     if getattr(record.raw_stream, "limit", 0) > 0:
@@ -319,7 +339,7 @@ class ArchiveReader:
             capture.status = _status(original)
             capture.reason = _reason(original)
             capture.headers = list(original.http_headers.headers) if original.http_headers else []
-            capture.content_type = _content_type(original)
+            capture.content_type = record_content_type(original)
         capture.payload_digest = capture.payload_digest or original.rec_headers.get_header(
             "WARC-Payload-Digest"
         )
@@ -334,7 +354,7 @@ class ArchiveReader:
                 fh.seek(ref.offset)
                 record = next(iter(ArchiveIterator(fh)))
                 payload = None
-                if self.want_payload(_content_type(record)):
+                if self.want_payload(record_content_type(record)):
                     payload = self._payload(record, ref.warc_file, ref.offset)
                 return record, payload
         except Exception as exc:
@@ -352,7 +372,7 @@ def _capture(record: ArcWarcRecord, ref: RecordRef, payload: bytes | None) -> Ca
         status=_status(record),
         reason=_reason(record),
         headers=list(http.headers) if http else [],
-        content_type=_content_type(record),
+        content_type=record_content_type(record),
         warc_file=ref.warc_file,
         offset=ref.offset,
         length=ref.length,
@@ -362,7 +382,7 @@ def _capture(record: ArcWarcRecord, ref: RecordRef, payload: bytes | None) -> Ca
     )
 
 
-def _content_type(record: ArcWarcRecord) -> str:
+def record_content_type(record: ArcWarcRecord) -> str:
     http = record.http_headers
     return (http.get_header("Content-Type") if http else None) or ""
 

@@ -73,7 +73,7 @@ RULES: tuple[TemplateRule, ...] = (
     TemplateRule(
         name="generic",
         match=None,
-        content="main, [role=main], article, #content, #innhold, .content, body",
+        content="main, [role=main]",  # HTML landmarks; else the root is found by density
         chrome=(),
         ingress=".ingress, .lead, .intro",
         notice=".viken-notice",
