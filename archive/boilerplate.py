@@ -80,9 +80,11 @@ def text_blocks(body: etree._Element, host: str) -> Iterator[tuple[etree._Elemen
             elif tag and tag not in NOT_TEXT:
                 parts.append(" ".join(child.itertext()))
             parts.append(child.tail or "")
-        text = _norm(" ".join(parts))
-        if text and el is not body:
-            yield el, place, hash((place, text)), text
+        joined = " ".join(parts)
+        if el is not body and not joined.isspace():
+            text = _norm(joined)
+            if text:
+                yield el, place, hash((place, text)), text
         stack.extend(reversed(kids))
 
 

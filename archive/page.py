@@ -97,15 +97,16 @@ def read_page(text: str, url: str, content_language: str | None = None,
     body = doc.find("body")
     if body is None:
         body = doc
-    removed = profile.strip(body, url) if profile is not None else 0
     heading: etree._Element | None = None
-    if rule.match is not None:
+    removed = 0
+    if rule.match is not None:  # the template's selectors do the profile's work
         root = content_root(doc, rule)
         method, share = "template", 1.0
         title = title_of(doc, root, rule)
         strip_chrome(root, rule)
         fired = remove_page_chrome(root, host)
     else:
+        removed = profile.strip(body, url) if profile is not None else 0
         fired = remove_page_chrome(body, host)
         pub, mod, lines = dates_by_shape(body)
         published, modified = published or pub, modified or mod

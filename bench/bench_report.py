@@ -77,6 +77,18 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
             mb = _med(_col(g[step][str(sizes[-1])], None, "peak_rss_mb"))
             summary.append([f"{step} peak memory {sizes[-1] // 1000}k / {sizes[0] // 1000}k",
                             "<= 1.3x" + ("" if sizes[-1] >= 100_000 else " (at 100k)"), f"{mb / ma:.2f}x ({ma} -> {mb} MB)", _verdict(mb / ma <= 1.3)])
+    gens = res.get("generations", {}).get("eras", {})
+    for era, data in gens.items():
+        ratio = _med(_col(data["runs"], None, "cpu_ratio"))
+        q = data["quality"]["ours"]
+        summary.append([f"extraction {era} markup: ours / trafilatura pages per CPU s", ">= 3x",
+                        f"{ratio}x", _verdict(ratio >= 3)])
+        ok = (q["title"] == 1 and q["headings"] == 1 and q["items"] == 1 and q["text"] >= 0.99
+              and q["leaks"] == 0 and q["strategies"].split("/")[0] == q["strategies"].split("/")[1])
+        summary.append([f"extraction {era} markup: titles, headings, items, text, leaks, "
+                        "strategies", "100%, 100%, 100%, >= 99%, 0, all",
+                        f"{q['title']:.0%}, {q['headings']:.0%}, {q['items']:.0%}, "
+                        f"{q['text']:.1%}, {q['leaks']}, {q['strategies']}", _verdict(ok)])
     if "20000" in g.get("crawl", {}):
         mb = _med(_col(g["crawl"]["20000"], None, "peak_rss_mb"))
         summary.append(["20k-page crawl peak memory", "< 400 MB", f"{mb} MB", _verdict(mb < 400)])
@@ -148,6 +160,32 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                                  r["cpu"], r["peak_rss_mb"], r["rc"], r.get("stages", "")])
         out += _table(["step", "size", "pages", "wall s", "pages/s", "CPU s", "peak RSS MB",
                        "exit", "render steps (s)"], rows)
+    if gens:
+        out += ["", "## 6. Extraction per markup generation", "",
+                (f"`{res['generations']['command']}`: a WARC of every content page of one "
+                 "era of the replica (the bytes its server sends), per generation: 2006 "
+                 "(HTML 4.01, layout tables, ISO-8859-1), 2013 (XHTML div layout with its own "
+                 "ids) and 2020 (the CMS template). Ours: `akershus-archive extract DIR`; "
+                 "trafilatura: `trafilatura.extract(html, output_format='xml', "
+                 "with_metadata=True)` per page, both end to end in their own process. "
+                 "Scores are against `replica/gold.py` (the content every page was rendered "
+                 "from): title exact, headings in order (longest common subsequence), list "
+                 "items present, section text tokens found under the right heading, chrome "
+                 "leaks (chrome phrases inside the content, counted over all pages)."), ""]
+        rows = []
+        for era, data in gens.items():
+            for who in ("ours", "trafilatura"):
+                q = data["quality"][who]
+                cpu = _med(_col(data["runs"], who, "cpu_ms_per_page"))
+                rows.append([era, who, q["pages"], f"{q['title']:.1%}", f"{q['headings']:.1%}",
+                             f"{q['items']:.1%}", f"{q['text']:.1%}", q["leaks"],
+                             q.get("strategies", ""), cpu,
+                             _med(_col(data["runs"], who, "peak_rss_mb"))])
+        out += _table(["markup", "extractor", "pages", "titles", "headings in order",
+                       "list items", "section text", "chrome leaks", "strategies",
+                       "CPU ms/page", "peak RSS MB"], rows)
+        out += ["", "Ratios of CPU per page (trafilatura / ours), per run: " + "; ".join(
+            f"{era} {_col(d['runs'], None, 'cpu_ratio')}" for era, d in gens.items()) + "."]
     if "profile" in res:
         pr = res["profile"]
         out += ["", "## Profile of our crawl", "",

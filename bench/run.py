@@ -16,7 +16,10 @@ Sections (each ours against its peer, side by side in the same run):
 * ``growth``: time and peak memory of extract and render on WARCs of 2k, 20k
   and 100k synthetic pages (bench/synthetic_warc.py), and of the crawl at
   2k and 20k pages;
-* ``profile``: cProfile of a CPU-bound crawl (top functions into the results).
+* ``profile``: cProfile of a CPU-bound crawl (top functions into the results);
+* ``generations``: extraction quality and speed on each markup generation of
+  the replica (2006 layout tables, 2013 XHTML divs, 2020 CMS), ours against
+  trafilatura on the same WARC, scored against ``replica.gold``.
 
 Every command runs in its own process; wall time, CPU time (user + system)
 and peak RSS are taken from ``wait4``. Raw figures of every run go to
@@ -215,14 +218,19 @@ def extract_ours(folder: Path) -> dict[str, Any]:
     return _rates(r)
 
 
-def extract_trafilatura(folder: Path) -> dict[str, Any]:
-    r = measure_rusage([PY, str(BENCH / "run.py"), "--trafilatura-child", str(folder)], cwd=ROOT)
+def extract_trafilatura(folder: Path, output_format: str = "json") -> dict[str, Any]:
+    r = measure_rusage([PY, str(BENCH / "run.py"), "--trafilatura-child", str(folder),
+                        "--trafilatura-format", output_format], cwd=ROOT)
     r["pages"] = int(r.pop("stdout").strip() or 0)
     return _rates(r)
 
 
-def trafilatura_child(folder: Path) -> None:
-    """Read every HTML 200 response of folder/warc and run trafilatura on it, JSON lines out."""
+def trafilatura_child(folder: Path, output_format: str = "json") -> None:
+    """Read every HTML 200 response of folder/warc and run trafilatura on it, JSON lines out.
+
+    With ``output_format`` xml each line is {"url", "xml"} (headings, lists and
+    cells marked, for scoring against the gold); json lines are trafilatura's own.
+    """
     import trafilatura
     from warcio.archiveiterator import ArchiveIterator
 
@@ -239,11 +247,90 @@ def trafilatura_child(folder: Path) -> None:
                     raw = rec.content_stream().read()
                     charset = ctype.partition("charset=")[2] or "utf-8"
                     html = raw.decode(charset, errors="replace")
-                    doc = trafilatura.extract(html, url=rec.rec_headers.get_header("WARC-Target-URI"),
-                                              output_format="json", with_metadata=True)
+                    url = rec.rec_headers.get_header("WARC-Target-URI")
+                    doc = trafilatura.extract(html, url=url, output_format=output_format,
+                                              with_metadata=True)
+                    if output_format == "xml":
+                        doc = json.dumps({"url": url, "xml": doc})
                     out.write((doc or "null") + "\n")
                     count += 1
     print(count)
+
+
+GENERATION_ERAS = ("2006", "2013", "2020")
+
+
+def generation_archive(work: Path, era: str) -> Path:
+    """DIR/warc of every content page of one era of the replica, the bytes its server sends."""
+    from extract_bench import write_archive  # bench/extract_bench.py
+
+    from replica.gold import expected_pages
+    from replica.site import all_urls, render_response
+
+    folder = work / f"generation-{era}"
+    shutil.rmtree(folder, ignore_errors=True)
+    wanted = {e.url for e in expected_pages(era)}
+    responses = [(e.url, render_response("GET", e.target, e.host, [("Accept-Encoding", "gzip")],
+                                         era=era))
+                 for e in all_urls(era) if e.url in wanted]
+    write_archive(folder, responses, 1)
+    return folder
+
+
+def generation_quality(folder: Path, era: str) -> dict[str, Any]:
+    """Gold scores of both extractors' output in ``folder``, averaged over the pages."""
+    from lxml import etree
+
+    from replica.gold import STRATEGIES, expected_pages, score, view_of_record, \
+        view_of_trafilatura_xml
+
+    ours = {r["url"]: r for r in map(json.loads, (folder / "data" / "pages.jsonl").open())}
+    theirs: dict[str, Any] = {}
+    for line in (folder / "trafilatura.jsonl").open():
+        row = json.loads(line)
+        if row and row.get("xml"):
+            title = etree.fromstring(row["xml"].encode()).get("title") or ""
+            theirs[row["url"]] = view_of_trafilatura_xml(row["xml"], title)
+    out: dict[str, Any] = {}
+    for who, view in (("ours", lambda u: view_of_record(ours[u]) if u in ours else None),
+                      ("trafilatura", theirs.get)):
+        total: dict[str, float] = {}
+        pages = expected_pages(era)
+        for ex in pages:
+            v = view(ex.url)
+            s = score(v, ex) if v is not None else {"title": 0, "headings": 0, "items": 0,
+                                                    "text": 0, "leaks": len(ex.chrome)}
+            for k, x in s.items():
+                total[k] = total.get(k, 0) + x
+        out[who] = {k: (int(v) if k == "leaks" else round(v / len(pages), 4))
+                    for k, v in total.items()}
+        out[who]["pages"] = len(pages)
+    found = 0
+    for path, want in STRATEGIES.items():
+        got = ours.get("http://www.akershus.no" + path, {}).get("strategy")
+        found += bool(got and got["period"] == want["period"] and got["goal"] == want["goal"]
+                      and got["priorities"] == want["priorities"]
+                      and all(any(f["value"] == w["value"] and f["counts"] == w["counts"]
+                                  for f in got["figures"]) for w in want["figures"]))
+    out["ours"]["strategies"] = f"{found}/{len(STRATEGIES)}"
+    return out
+
+
+def run_generations(work: Path, reps: int) -> dict[str, Any]:
+    eras: dict[str, Any] = {}
+    for era in GENERATION_ERAS:
+        folder = generation_archive(work, era)
+        runs = []
+        for _ in range(reps):
+            ours = extract_ours(folder)
+            theirs = extract_trafilatura(folder, "xml")
+            runs.append({"ours": ours, "trafilatura": theirs,
+                         "cpu_ratio": round(theirs["cpu_ms_per_page"] / ours["cpu_ms_per_page"], 2)})
+        eras[era] = {"runs": runs, "quality": generation_quality(folder, era)}
+        q = eras[era]["quality"]
+        print(f"  generation {era}: ours {q['ours']}, trafilatura {q['trafilatura']}, "
+              f"CPU ratio {[r['cpu_ratio'] for r in runs]}")
+    return {"eras": eras}
 
 
 def render_ours(folder: Path) -> dict[str, Any]:
@@ -377,7 +464,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, one repetition: a few minutes")
     parser.add_argument("--only", nargs="+", metavar="SECTION",
-                        choices=["latency", "cpu", "extract", "render", "growth", "profile"])
+                        choices=["latency", "cpu", "extract", "render", "growth", "profile",
+                                 "generations"])
     parser.add_argument("--reps", type=int, help="repetitions (default: 3, quick: 1)")
     parser.add_argument("--growth-sizes", type=int, nargs="+",
                         help="extract and render sizes of the growth run; 0 keeps the last run's")
@@ -386,9 +474,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "akershus-bench")
     parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md only")
     parser.add_argument("--trafilatura-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--trafilatura-format", default="json", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.trafilatura_child:
-        trafilatura_child(args.trafilatura_child)
+        trafilatura_child(args.trafilatura_child, args.trafilatura_format)
         return
     sys.path.insert(0, str(BENCH))
     quick = args.quick
@@ -404,7 +493,8 @@ def main() -> None:
     pages = 300 if quick else 2000
     growth = args.growth_sizes or ([300, 3000] if quick else [2000, 20000, 100000])
     crawl_sizes = args.crawl_sizes or ([300, 1000] if quick else [2000, 20000])
-    sections = args.only or ["latency", "cpu", "extract", "render", "growth", "profile"]
+    sections = args.only or ["latency", "cpu", "extract", "render", "growth", "profile",
+                             "generations"]
     results["machine"] = machine()
     results["mode"] = "quick" if quick else "full"
     for section in sections:
@@ -420,6 +510,8 @@ def main() -> None:
             data = run_render(args.work, pages, reps)
         elif section == "growth":
             data = run_growth(args.work, growth, crawl_sizes, reps)
+        elif section == "generations":
+            data = run_generations(args.work, reps)
         else:
             data = run_profile(args.work, pages)
         data["command"] = ("python bench/run.py" + (" --quick" if quick else "")
