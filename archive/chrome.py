@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from archive.layout import BLOCKS, CONTROLS, INLINE, drop, tag_of
+from archive.layout import BLOCKS, CONTROLS, INLINE, drop, stems_pattern, tag_of, text_hits
 
 # A box of controls larger than this is a page region with a form in it, not a form.
 CONTROL_BOX_WORDS = 60
@@ -38,7 +38,8 @@ _FRONT_PATHS = re.compile(r"^/?((index|default|forside|start|hjem|home)(\.\w+)?)
 
 
 def words(el: etree._Element) -> int:
-    return len(" ".join(el.itertext()).split())
+    """Words of an element's text (text joined in C: a threshold, not an exact count)."""
+    return len(el.text_content().split())
 
 
 def _link_words(el: etree._Element) -> int:
@@ -97,16 +98,14 @@ def remove_controls(root: etree._Element) -> bool:
 
 
 def _attached(el: etree._Element, root: etree._Element) -> bool:
-    node: etree._Element | None = el
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
-    return False
+    """False once an earlier rule dropped the element (it then heads a tree of its own)."""
+    return el.getroottree().getroot() is root.getroottree().getroot()
 
 
 def _front_link(a: etree._Element, page_host: str) -> bool:
     href = (a.get("href") or "").strip()
+    if href.count("/") > 4 or "?" in href or "#" in href:
+        return False  # deeper than a front page: no need to parse it
     try:
         parts = urlsplit(href)
     except ValueError:
@@ -124,6 +123,8 @@ def _tool_link(a: etree._Element) -> bool:
         return True
     if a.get("onclick") and (not href or href.startswith("#")):
         return True
+    if "share" not in href and "intent" not in href:
+        return False
     try:
         parts = urlsplit(href)
     except ValueError:
@@ -214,20 +215,12 @@ def _between_links(box: etree._Element) -> str:
     return " ".join(parts)
 
 
-# Text nodes that speak of cookies (an XPath in C: a regex callback per text node is slow).
-_LOWER = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_COOKIE_TEXT = etree.XPath(
-    f"//text()[contains({_LOWER}, 'cookie') or contains({_LOWER}, 'informasjonskaps')"
-    f" or contains({_LOWER}, 'infokaps')]"
-)
+_COOKIE_STEMS = stems_pattern("cookie", "informasjonskaps", "infokaps")
 
 
 def remove_cookie_notice(root: etree._Element) -> bool:
     """A short box about cookies with a button or an acceptance link."""
-    for text in _COOKIE_TEXT(root):
-        el = text.getparent()
-        if el is not None and text.is_tail:
-            el = el.getparent()
+    for el in text_hits(root, _COOKIE_STEMS):
         while el is not None and el is not root and tag_of(el) not in BLOCKS:
             el = el.getparent()
         if el is None or el is root or not _attached(el, root):

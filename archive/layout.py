@@ -12,6 +12,8 @@ readability's table check and jusText's block model come to).
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -97,3 +99,29 @@ def is_layout_table(table: etree._Element) -> bool:
         if paragraphs > 1 or blocks > 1 or (blocks and paragraphs):
             return True
     return False
+
+
+_TEXTS = etree.XPath("descendant-or-self::*/text()")
+
+
+def stems_pattern(*stems: str) -> re.Pattern[str]:
+    """A case-blind pattern for any of ``stems`` (for ``text_hits``)."""
+    return re.compile("|".join(map(re.escape, stems)), re.IGNORECASE)
+
+
+def text_hits(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Element]:
+    """The elements whose own text matches ``pattern``, in document order.
+
+    A tail counts for the element it stands in. The text nodes come from one XPath
+    (strings only: no element is touched unless its text matches).
+    """
+    out: list[etree._Element] = []
+    search = pattern.search
+    for text in _TEXTS(root):
+        if search(text):
+            el = text.getparent()
+            if el is not None and text.is_tail:
+                el = el.getparent()
+            if el is not None:
+                out.append(el)
+    return out

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from archive.layout import drop
+from archive.layout import drop, stems_pattern, text_hits
 from archive.parse import clean, element_text
 from archive.templates import NOTICE_PHRASES, TITLE_SUFFIXES, CompiledRule
 
@@ -38,6 +38,9 @@ MODIFIED_RE = re.compile(
 )
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY = re.compile(_DATE)
+
+
+_NOTICE_STEMS = stems_pattern("viken", "oppdateres")
 
 
 def title_of(doc: etree._Element, root: etree._Element, rule: CompiledRule) -> str:
@@ -99,10 +102,20 @@ def notice_of(doc: etree._Element, rule: CompiledRule) -> str | None:
     body = doc.find("body")
     if body is None:
         return None
-    for el in body.iter("p", "div"):
-        text = element_text(el)
-        if len(text) < 400 and any(p in text.lower() for p in NOTICE_PHRASES):
-            return text
+    # the outermost short p or div around a text with the notice's rarest words
+    for hit in text_hits(body, _NOTICE_STEMS):
+        found = None
+        node: etree._Element | None = hit
+        while node is not None and node is not body:
+            if node.tag in ("p", "div"):
+                text = element_text(node)
+                if len(text) >= 400:
+                    break
+                if any(p in text.lower() for p in NOTICE_PHRASES):
+                    found = text
+            node = node.getparent()
+        if found:
+            return found
     return None
 
 
@@ -141,6 +154,28 @@ def dates_of(doc: etree._Element, rule: CompiledRule) -> tuple[str | None, str |
 
 
 DATES_LINE_WORDS = 12
+# Stems of date labels (the regexes then decide), and the
+# elements a dates line is made of.
+_DATE_STEMS = stems_pattern("publi", "endret", "oppdatert", "updated", "modified")
+_LINE_CHARS = 200  # a dates line of DATES_LINE_WORDS words is shorter than this
+_LINE_TAGS = frozenset(["p", "div", "span", "td", "li", "small", "em", "font"])
+
+
+def _date_holders(body: etree._Element) -> list[etree._Element]:
+    """Elements around date labels, outermost first, in document order."""
+    out: list[etree._Element] = []
+    seen: set[etree._Element] = set()
+    for el in text_hits(body, _DATE_STEMS):
+        chain = []
+        node: etree._Element | None = el
+        while node is not None and len(node.text_content()) <= _LINE_CHARS:
+            chain.append(node)  # only boxes short enough to be a dates line
+            node = node.getparent()
+        for node in reversed(chain):
+            if node.tag in _LINE_TAGS and node not in seen:
+                seen.add(node)
+                out.append(node)
+    return out
 
 
 def dates_by_shape(body: etree._Element) -> tuple[str | None, str | None, list[etree._Element]]:
@@ -152,7 +187,7 @@ def dates_by_shape(body: etree._Element) -> tuple[str | None, str | None, list[e
     """
     published = modified = None
     lines: list[etree._Element] = []
-    for el in body.iter("p", "div", "span", "td", "li", "small", "em", "font"):
+    for el in _date_holders(body):
         text = element_text(el)
         if not text or len(text.split()) > DATES_LINE_WORDS:
             continue

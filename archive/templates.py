@@ -16,15 +16,21 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-# Chrome of any page, whatever its template: never content.
-COMMON_CHROME = (
+# Chrome of any page by HTML's own semantics (elements, hidden, landmark roles):
+# never content, whoever wrote the page. Pages of no known template get only these;
+# the rest of their chrome is found by its shape (archive/chrome.py, archive/boilerplate.py).
+UNIVERSAL_CHROME = (
     "script", "style", "noscript", "template", "iframe", "svg", "button", "select",
     "textarea", "input", "form",
     "[hidden]", "[aria-hidden=true]",
+    "body > header", "nav", "body > footer",
+    "[role=navigation]", "[role=banner]", "[role=contentinfo]",
+)
+# Chrome of the legacy templates by the names their captures show.
+COMMON_CHROME = UNIVERSAL_CHROME + (
     ".skiplinks", "#skiplinks", ".skip", ".skip-link", ".skip-links",
     ".viken-notice",
-    "header.site-header", "#topp", "body > header", "nav", "footer.site-footer", "#bunn",
-    "body > footer", "[role=navigation]", "[role=banner]", "[role=contentinfo]",
+    "header.site-header", "#topp", "footer.site-footer", "#bunn",
     ".breadcrumbs", ".breadcrumb", ".main-menu", ".secondary-menu", ".pagination",
     ".feedback-form", ".feedback", ".share", ".social-share", ".print",
     ".cookie-banner", ".cookies",
@@ -114,7 +120,8 @@ def _compile(rule: TemplateRule) -> CompiledRule:
         rule=rule,
         match=_css(rule.match) if rule.match else None,
         content=_css(rule.content),
-        chrome=_css(", ".join(COMMON_CHROME + rule.chrome)),
+        chrome=_css(", ".join((UNIVERSAL_CHROME if rule.match is None else COMMON_CHROME)
+                              + rule.chrome)),
         title=_css(rule.title),
         ingress=_css(rule.ingress),
         notice=_css(rule.notice),
