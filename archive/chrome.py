@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from archive.layout import BLOCKS, CONTROLS, INLINE, drop, stems_pattern, tag_of, text_hits
+from archive.layout import BLOCKS, CONTROLS, INLINE, Hits, drop, tag_of, text_hits
 
 # A box of controls larger than this is a page region with a form in it, not a form.
 CONTROL_BOX_WORDS = 60
@@ -40,6 +40,12 @@ _FRONT_PATHS = re.compile(r"^/?((index|default|forside|start|hjem|home)(\.\w+)?)
 def words(el: etree._Element) -> int:
     """Words of an element's text (text joined in C: a threshold, not an exact count)."""
     return len(el.text_content().split())
+
+
+def _short(el: etree._Element, max_words: int) -> bool:
+    """At most ``max_words`` words; a long text is refused before it is split."""
+    text = el.text_content()
+    return len(text) <= max_words * 25 and len(text.split()) <= max_words
 
 
 def _link_words(el: etree._Element) -> int:
@@ -82,9 +88,12 @@ def remove_controls(root: etree._Element) -> bool:
         return False
     total = words(root)
     limit = min(CONTROL_BOX_WORDS, total // 2)
+    verdict: dict[etree._Element, bool] = {}  # boxes are shared by the controls in them
 
     def fits(node: etree._Element) -> bool:
-        return words(node) <= limit and not _has_h1(node)
+        if node not in verdict:
+            verdict[node] = _short(node, limit) and not _has_h1(node)
+        return verdict[node]
 
     for el in controls:
         if el.getparent() is None or not _attached(el, root):
@@ -146,7 +155,7 @@ def remove_tools(root: etree._Element) -> bool:
 
         def fits(node: etree._Element) -> bool:
             links = list(node.iter("a"))
-            return (words(node) <= SHORT_WORDS and bool(links) and all(map(_tool_link, links))
+            return (_short(node, SHORT_WORDS) and bool(links) and all(map(_tool_link, links))
                     and not _has_h1(node))
 
         if fits(box):
@@ -173,7 +182,7 @@ def remove_skiplinks(root: etree._Element) -> bool:
 
         def fits(node: etree._Element) -> bool:
             links = list(node.iter("a"))
-            return (words(node) <= SHORT_WORDS and bool(links)
+            return (_short(node, SHORT_WORDS) and bool(links)
                     and all((x.get("href") or "").startswith("#") for x in links)
                     and not _has_h1(node))
 
@@ -215,19 +224,19 @@ def _between_links(box: etree._Element) -> str:
     return " ".join(parts)
 
 
-_COOKIE_STEMS = stems_pattern("cookie", "informasjonskaps", "infokaps")
+COOKIE_STEMS = ("cookie", "informasjonskaps", "infokaps")
 
 
-def remove_cookie_notice(root: etree._Element) -> bool:
+def remove_cookie_notice(root: etree._Element, hits: Hits | None = None) -> bool:
     """A short box about cookies with a button or an acceptance link."""
-    for el in text_hits(root, _COOKIE_STEMS):
+    for el in text_hits(root, COOKIE_STEMS, hits):
         while el is not None and el is not root and tag_of(el) not in BLOCKS:
             el = el.getparent()
         if el is None or el is root or not _attached(el, root):
             continue
 
         def fits(node: etree._Element) -> bool:
-            return words(node) <= COOKIE_WORDS and not _has_h1(node)
+            return _short(node, COOKIE_WORDS) and not _has_h1(node)
 
         if not fits(el):
             continue
@@ -240,11 +249,12 @@ def remove_cookie_notice(root: etree._Element) -> bool:
     return False
 
 
-def remove_page_chrome(root: etree._Element, page_host: str) -> list[str]:
+def remove_page_chrome(root: etree._Element, page_host: str, hits: Hits | None = None
+                       ) -> list[str]:
     """Apply every per-page rule under ``root``; the names of those that removed something."""
     fired: list[str] = []
     for name, rule in (
-        ("cookie", remove_cookie_notice),
+        ("cookie", lambda r: remove_cookie_notice(r, hits)),
         ("controls", remove_controls),
         ("skiplinks", remove_skiplinks),
         ("tools", remove_tools),

@@ -28,6 +28,7 @@ CANDIDATES = frozenset(
     ["div", "td", "th", "section", "article", "main", "body", "center", "blockquote", "form", "font", "span", "table", "tbody", "tr"]
 )
 HEADING_BONUS = 5.0
+_SCORED = tuple(BLOCKS - set(HEADINGS))  # blocks whose own text scores
 # Widening to take in the heading may add at most this share of words.
 WIDEN_MAX = 0.5
 
@@ -64,21 +65,14 @@ def find_root(body: etree._Element, heading: etree._Element | None) -> Found:
     """Score the containers under ``body`` and return the best; the body when nothing scores."""
     scores: dict[etree._Element, float] = {}
     total_chars = 0
-    root_chars: dict[etree._Element, int] = {}
-    for el in body.iter():
-        tag = tag_of(el)
-        if tag not in BLOCKS or tag in HEADINGS:
-            continue
+    own: dict[etree._Element, int] = {}  # length of each block's own text
+    for el in body.iter(*_SCORED):
+        tag = el.tag
         text, link_chars = _own_text(el)
         if not text:
             continue
         total_chars += len(text)
-        node = el
-        while node is not None:
-            root_chars[node] = root_chars.get(node, 0) + len(text)
-            if node is body:
-                break
-            node = node.getparent()
+        own[el] = len(text)
         if len(text) < MIN_BLOCK_CHARS:
             continue
         density = min(1.0, link_chars / len(text))
@@ -108,25 +102,35 @@ def find_root(body: etree._Element, heading: etree._Element | None) -> Found:
     if not scores or total_chars == 0:
         return Found(body, "body", 1.0)
     core = max(scores, key=lambda el: scores[el])
-    best = _widen(core, heading, body, root_chars)
+    best = _widen(core, heading, body, own)
     if best is not core:
         _prune_beside(best, core, heading)
-    share = root_chars.get(best, 0) / total_chars if total_chars else 1.0
+    share = _chars(best, own) / total_chars if total_chars else 1.0
     return Found(best, "density", round(share, 3), core if best is not core else None)
 
 
+def _chars(el: etree._Element, own: dict[etree._Element, int], limit: float = float("inf")
+           ) -> int:
+    """Characters of text in the blocks under ``el`` (counting stops once past ``limit``)."""
+    total = 0
+    for d in el.iter():
+        total += own.get(d, 0)
+        if total > limit:
+            break
+    return total
+
+
 def _widen(best: etree._Element, heading: etree._Element | None, body: etree._Element,
-           chars: dict[etree._Element, int]) -> etree._Element:
+           own: dict[etree._Element, int]) -> etree._Element:
     """Take in the main heading when it sits just outside the best container."""
     if heading is None or _contains(best, heading):
         return best
     node = best.getparent()
-    base = chars.get(best, 0)
+    base = _chars(best, own)
     while node is not None and node is not body:
         if _contains(node, heading):
-            if chars.get(node, 0) <= base * (1 + WIDEN_MAX) + len(" ".join(heading.itertext())):
-                return node
-            return best
+            limit = base * (1 + WIDEN_MAX) + len(" ".join(heading.itertext()))
+            return node if _chars(node, own, limit) <= limit else best
         node = node.getparent()
     return best
 

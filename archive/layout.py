@@ -12,8 +12,6 @@ readability's table check and jusText's block model come to).
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -104,24 +102,39 @@ def is_layout_table(table: etree._Element) -> bool:
 _TEXTS = etree.XPath("descendant-or-self::*/text()")
 
 
-def stems_pattern(*stems: str) -> re.Pattern[str]:
-    """A case-blind pattern for any of ``stems`` (for ``text_hits``)."""
-    return re.compile("|".join(map(re.escape, stems)), re.IGNORECASE)
+# Texts longer than this are running prose: no notice, dates line or cookie banner.
+SHORT_TEXT = 600
 
 
-def text_hits(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Element]:
-    """The elements whose own text matches ``pattern``, in document order.
+Hits = list[tuple[etree._Element, str]]
+
+
+def short_texts(root: etree._Element, stems: tuple[str, ...]) -> Hits:
+    """(element, lower-cased text) of each short text under ``root`` holding one of ``stems``.
 
     A tail counts for the element it stands in. The text nodes come from one XPath
-    (strings only: no element is touched unless its text matches).
+    (strings only: no element is touched unless its text matches); long texts are
+    prose and skipped. One pass serves every word-based rule of a page.
     """
-    out: list[etree._Element] = []
-    search = pattern.search
+    out: Hits = []
     for text in _TEXTS(root):
-        if search(text):
-            el = text.getparent()
-            if el is not None and text.is_tail:
-                el = el.getparent()
-            if el is not None:
-                out.append(el)
+        if len(text) > SHORT_TEXT:
+            continue
+        low = text.lower()
+        for stem in stems:
+            if stem in low:
+                el = text.getparent()
+                if el is not None and text.is_tail:
+                    el = el.getparent()
+                if el is not None:
+                    out.append((el, low))
+                break
     return out
+
+
+def text_hits(root: etree._Element, stems: tuple[str, ...], hits: Hits | None = None
+              ) -> list[etree._Element]:
+    """The elements whose own short text holds one of ``stems``, in document order
+    (from ``hits`` of ``short_texts`` when the page's were already gathered)."""
+    found = short_texts(root, stems) if hits is None else hits
+    return [el for el, low in found if any(stem in low for stem in stems)]

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from archive.layout import drop, stems_pattern, text_hits
+from archive.layout import Hits, drop, text_hits
 from archive.parse import clean, element_text
 from archive.templates import NOTICE_PHRASES, TITLE_SUFFIXES, CompiledRule
 
@@ -40,7 +40,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY = re.compile(_DATE)
 
 
-_NOTICE_STEMS = stems_pattern("viken", "oppdateres")
+NOTICE_STEMS = ("viken", "oppdateres")
 
 
 def title_of(doc: etree._Element, root: etree._Element, rule: CompiledRule) -> str:
@@ -93,7 +93,7 @@ def guess_language(text: str) -> str:
     return best if counts[best] > 0 else "nb"
 
 
-def notice_of(doc: etree._Element, rule: CompiledRule) -> str | None:
+def notice_of(doc: etree._Element, rule: CompiledRule, hits: Hits | None = None) -> str | None:
     """Text of the Viken notice if the capture carries one."""
     for el in rule.notice(doc):
         text = element_text(el)
@@ -103,10 +103,12 @@ def notice_of(doc: etree._Element, rule: CompiledRule) -> str | None:
     if body is None:
         return None
     # the outermost short p or div around a text with the notice's rarest words
-    for hit in text_hits(body, _NOTICE_STEMS):
+    for hit in text_hits(body, NOTICE_STEMS, hits):
         found = None
         node: etree._Element | None = hit
         while node is not None and node is not body:
+            if len(node.text_content()) >= 800:
+                break  # a region, not a notice
             if node.tag in ("p", "div"):
                 text = element_text(node)
                 if len(text) >= 400:
@@ -156,16 +158,16 @@ def dates_of(doc: etree._Element, rule: CompiledRule) -> tuple[str | None, str |
 DATES_LINE_WORDS = 12
 # Stems of date labels (the regexes then decide), and the
 # elements a dates line is made of.
-_DATE_STEMS = stems_pattern("publi", "endret", "oppdatert", "updated", "modified")
+DATE_STEMS = ("publi", "endret", "oppdatert", "updated", "modified")
 _LINE_CHARS = 200  # a dates line of DATES_LINE_WORDS words is shorter than this
 _LINE_TAGS = frozenset(["p", "div", "span", "td", "li", "small", "em", "font"])
 
 
-def _date_holders(body: etree._Element) -> list[etree._Element]:
+def _date_holders(body: etree._Element, hits: Hits | None = None) -> list[etree._Element]:
     """Elements around date labels, outermost first, in document order."""
     out: list[etree._Element] = []
     seen: set[etree._Element] = set()
-    for el in text_hits(body, _DATE_STEMS):
+    for el in text_hits(body, DATE_STEMS, hits):
         chain = []
         node: etree._Element | None = el
         while node is not None and len(node.text_content()) <= _LINE_CHARS:
@@ -178,7 +180,8 @@ def _date_holders(body: etree._Element) -> list[etree._Element]:
     return out
 
 
-def dates_by_shape(body: etree._Element) -> tuple[str | None, str | None, list[etree._Element]]:
+def dates_by_shape(body: etree._Element, hits: Hits | None = None
+                   ) -> tuple[str | None, str | None, list[etree._Element]]:
     """Dates from a short "Publisert: .. Sist endret: .." line anywhere on the page.
 
     Pages of no known template still state their dates in a line of their
@@ -187,7 +190,7 @@ def dates_by_shape(body: etree._Element) -> tuple[str | None, str | None, list[e
     """
     published = modified = None
     lines: list[etree._Element] = []
-    for el in _date_holders(body):
+    for el in _date_holders(body, hits):
         text = element_text(el)
         if not text or len(text.split()) > DATES_LINE_WORDS:
             continue

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from archive.decoding import decode_html
-from archive.metadata import dates_by_shape, dates_of, language_of, notice_of, remove_notice_text, title_of
+from archive.metadata import (
+    DATE_STEMS,
+    NOTICE_STEMS,
+    dates_by_shape,
+    dates_of,
+    language_of,
+    notice_of,
+    remove_notice_text,
+    title_of,
+)
 from archive.model import (
     Document,
     Extraction,
@@ -22,9 +31,9 @@ from archive.model import (
 from lxml import etree
 
 from archive.boilerplate import SiteProfile
-from archive.chrome import remove_page_chrome
+from archive.chrome import COOKIE_STEMS, remove_page_chrome
 from archive.density import find_root, place_of
-from archive.layout import drop, is_layout_table
+from archive.layout import drop, is_layout_table, short_texts
 from archive.parse import (
     clean,
     content_root,
@@ -41,6 +50,8 @@ from archive.strategy import detect_strategy
 from archive.succession import chain, superseded_by
 from archive.templates import COMPILED, match_template
 
+# The words the word-based rules look for (cookie notices, dates lines, the Viken notice).
+HIT_STEMS = COOKIE_STEMS + DATE_STEMS + NOTICE_STEMS
 # Hosts of the legacy site: links to them are internal wherever the capture was made.
 SITE_HOSTS = frozenset({"www.akershus.no", "akershus.no"})
 
@@ -92,11 +103,12 @@ def read_page(text: str, url: str, content_language: str | None = None,
             base = url
     host = (urlsplit(url).hostname or "").lower()
     rule = match_template(doc) if hints else generic
-    notice = notice_of(doc, rule)
-    published, modified = dates_of(doc, rule)
     body = doc.find("body")
     if body is None:
         body = doc
+    hits = short_texts(body, HIT_STEMS)  # one pass for every word-based rule below
+    notice = notice_of(doc, rule, hits)
+    published, modified = dates_of(doc, rule)
     heading: etree._Element | None = None
     removed = 0
     if rule.match is not None:  # the template's selectors do the profile's work
@@ -107,8 +119,8 @@ def read_page(text: str, url: str, content_language: str | None = None,
         fired = remove_page_chrome(root, host)
     else:
         removed = profile.strip(body, url) if profile is not None else 0
-        fired = remove_page_chrome(body, host)
-        pub, mod, lines = dates_by_shape(body)
+        fired = remove_page_chrome(body, host, hits)
+        pub, mod, lines = dates_by_shape(body, hits)
         published, modified = published or pub, modified or mod
         for line in lines:
             drop(line)

@@ -242,6 +242,9 @@ def _walk(el: etree._Element, tag: str, walk: Walk, in_ingress: bool) -> None:
         _mark_ingress(walk, in_ingress)
 
 
+LEAD_WORDS = 120  # an ingress is a paragraph or two, never the article
+
+
 def lead_of(heading: etree._Element | None, root: etree._Element) -> etree._Element | None:
     """The ingress by its shape: the paragraph right after the main heading, set apart.
 
@@ -255,13 +258,13 @@ def lead_of(heading: etree._Element | None, root: etree._Element) -> etree._Elem
     while node is not None and node is not root and node.getnext() is None:
         node = node.getparent()  # a heading wrapped in a <font> or a title box
     after = node.getnext() if node is not None else None
-    while after is not None and not element_text(after) and after.tag != "p":
+    while after is not None and not after.text_content().strip() and after.tag != "p":
         after = after.getnext()  # spacers, empty date slots
     if after is None or not isinstance(after.tag, str) or after.tag not in ("p", "div"):
         return None
-    text = element_text(after)
-    if not text:
-        return None
+    words = len(after.text_content().split())
+    if not words or words > LEAD_WORDS:
+        return None  # empty, or the body text itself
     cls = (after.get("class") or "").strip()
     if cls and sum(1 for p in root.iter("p", "div") if (p.get("class") or "").strip() == cls) == 1:
         return after

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from replica.eras import DEFAULT_ERA
 from replica.model import WWW_HOST
 from replica.synthetic import synthetic_site
 
@@ -34,15 +35,16 @@ REQUEST_HEADERS = [("Host", WWW_HOST), ("Accept-Encoding", "gzip, deflate"),
                    ("User-Agent", "akershus-archive/0.1 (web archiving; +https://www.akershus.no/)")]
 
 
-def _targets(pages: int, seed: int) -> list[str]:
-    site = synthetic_site(pages, seed)
+def _targets(pages: int, seed: int, era: str) -> list[str]:
+    site = synthetic_site(pages, seed, era)
     extra = [path for host, path in site.resources if host == WWW_HOST]
     return list(site.pages) + extra
 
 
-def _write(directory: str, pages: int, seed: int, part: int, parts: int) -> int:
-    site = synthetic_site(pages, seed)
-    targets = _targets(pages, seed)[part::parts]
+def _write(directory: str, pages: int, seed: int, part: int, parts: int,
+           era: str = DEFAULT_ERA) -> int:
+    site = synthetic_site(pages, seed, era)
+    targets = _targets(pages, seed, era)[part::parts]
     start = datetime(2019, 11, 20, 12, tzinfo=UTC)
     path = Path(directory) / "warc" / f"synthetic-{pages}-{part:02d}.warc.gz"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,10 +80,11 @@ def _write(directory: str, pages: int, seed: int, part: int, parts: int) -> int:
     return len(targets)
 
 
-def write_synthetic_warc(directory: Path, pages: int, seed: int = 42, workers: int = 2) -> int:
+def write_synthetic_warc(directory: Path, pages: int, seed: int = 42, workers: int = 2,
+                         era: str = DEFAULT_ERA) -> int:
     """Write DIR/warc/synthetic-N-*.warc.gz; return the number of captures."""
     with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(_write, str(directory), pages, seed, k, workers)
+        futures = [pool.submit(_write, str(directory), pages, seed, k, workers, era)
                    for k in range(workers)]
         return sum(f.result() for f in futures)
 
@@ -92,8 +95,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--era", default=DEFAULT_ERA,
+                        help="era of the replica, i.e. its markup generation (2006, 2013, 2020)")
     args = parser.parse_args()
-    print(write_synthetic_warc(args.dir, args.pages, args.seed, args.workers))
+    print(write_synthetic_warc(args.dir, args.pages, args.seed, args.workers, args.era))
 
 
 if __name__ == "__main__":

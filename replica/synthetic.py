@@ -48,6 +48,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
+from . import generations
 from .eras import DEFAULT_ERA
 from .model import Block, Era, Page
 from .server import ReplicaServer, _Handler, run_until_terminated
@@ -161,6 +162,10 @@ class SyntheticSite(Site):
         if not page.blocks and page.path in self.pages:
             page = replace(page, blocks=tuple(self.blocks(page)))
         nav = replace(self.nav, children=self.menu_children(page.path))
+        if self.era.generation != "cms":  # an older markup generation of the same pages
+            text = generations.render(page, nav, self.era, extra=extra)
+            return text.encode(generations.charset(self.era.generation, page),
+                               errors="xmlcharrefreplace")
         return render_article(page, nav, self.era, extra=extra,
                               body_class=body_class).encode(page.charset)
 
@@ -268,8 +273,9 @@ def tune(server: ReplicaServer) -> ReplicaServer:
 
 
 @lru_cache(maxsize=2)
-def synthetic_site(pages: int = 2000, seed: int = DEFAULT_SEED) -> SyntheticSite:
-    return SyntheticSite(pages, seed)
+def synthetic_site(pages: int = 2000, seed: int = DEFAULT_SEED,
+                   era: str = DEFAULT_ERA) -> SyntheticSite:
+    return SyntheticSite(pages, seed, era)
 
 
 def main(argv: list[str] | None = None) -> int:
