@@ -162,8 +162,8 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                        "exit", "render steps (s)"], rows)
     if gens:
         out += ["", "## 6. Extraction per markup generation", "",
-                (f"`{res['generations']['command']}`: a WARC of every content page of one "
-                 "era of the replica (the bytes its server sends), per generation: 2006 "
+                (f"`{res['generations']['command']}`. Quality: a WARC of every content page of "
+                 "one era of the replica (the bytes its server sends), per generation: 2006 "
                  "(HTML 4.01, layout tables, ISO-8859-1), 2013 (XHTML div layout with its own "
                  "ids) and 2020 (the CMS template). Ours: `akershus-archive extract DIR`; "
                  "trafilatura: `trafilatura.extract(html, output_format='xml', "
@@ -171,19 +171,22 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                  "Scores are against `replica/gold.py` (the content every page was rendered "
                  "from): title exact, headings in order (longest common subsequence), list "
                  "items present, section text tokens found under the right heading, chrome "
-                 "leaks (chrome phrases inside the content, counted over all pages)."), ""]
+                 "leaks (chrome phrases inside the content, counted over all pages). Speed: "
+                 "CPU per page over a WARC of synthetic pages in the same era's markup "
+                 "(`bench/synthetic_warc.py --era`), so start-up costs do not decide it."), ""]
         rows = []
         for era, data in gens.items():
             for who in ("ours", "trafilatura"):
                 q = data["quality"][who]
                 cpu = _med(_col(data["runs"], who, "cpu_ms_per_page"))
+                speed_pages = _med(_col(data["runs"], who, "pages"))
                 rows.append([era, who, q["pages"], f"{q['title']:.1%}", f"{q['headings']:.1%}",
                              f"{q['items']:.1%}", f"{q['text']:.1%}", q["leaks"],
-                             q.get("strategies", ""), cpu,
+                             q.get("strategies", ""), int(speed_pages), cpu,
                              _med(_col(data["runs"], who, "peak_rss_mb"))])
-        out += _table(["markup", "extractor", "pages", "titles", "headings in order",
+        out += _table(["markup", "extractor", "gold pages", "titles", "headings in order",
                        "list items", "section text", "chrome leaks", "strategies",
-                       "CPU ms/page", "peak RSS MB"], rows)
+                       "synthetic pages", "CPU ms/page", "peak RSS MB"], rows)
         out += ["", "Ratios of CPU per page (trafilatura / ours), per run: " + "; ".join(
             f"{era} {_col(d['runs'], None, 'cpu_ratio')}" for era, d in gens.items()) + "."]
     if "profile" in res:

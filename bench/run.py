@@ -196,14 +196,14 @@ def generator_stamp() -> str:
     return digest.hexdigest()[:16]
 
 
-def synthetic_archive(work: Path, pages: int) -> Path:
+def synthetic_archive(work: Path, pages: int, era: str = "2020") -> Path:
     """DIR with warc/ of ``pages`` synthetic pages (written once, reused while the generator stays)."""
-    folder = work / f"synthetic-{pages}"
+    folder = work / (f"synthetic-{pages}" if era == "2020" else f"synthetic-{pages}-{era}")
     stamp, current = folder / "generator.txt", generator_stamp()
     if not stamp.is_file() or stamp.read_text().strip() != current:
         shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([PY, str(BENCH / "synthetic_warc.py"), str(folder), "--pages", str(pages)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([PY, str(BENCH / "synthetic_warc.py"), str(folder), "--pages", str(pages),
+                        "--era", era], check=True, stdout=subprocess.DEVNULL)
         stamp.write_text(current + "\n")
     for name in ("data", "site"):
         shutil.rmtree(folder / name, ignore_errors=True)
@@ -316,17 +316,22 @@ def generation_quality(folder: Path, era: str) -> dict[str, Any]:
     return out
 
 
-def run_generations(work: Path, reps: int) -> dict[str, Any]:
+def run_generations(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    """Quality on the replica's own pages of each era; speed on ``pages`` synthetic ones."""
     eras: dict[str, Any] = {}
     for era in GENERATION_ERAS:
         folder = generation_archive(work, era)
+        extract_ours(folder)
+        extract_trafilatura(folder, "xml")
+        quality = generation_quality(folder, era)
+        synthetic = synthetic_archive(work, pages, era)
         runs = []
         for _ in range(reps):
-            ours = extract_ours(folder)
-            theirs = extract_trafilatura(folder, "xml")
+            ours = extract_ours(synthetic)
+            theirs = extract_trafilatura(synthetic, "xml")
             runs.append({"ours": ours, "trafilatura": theirs,
                          "cpu_ratio": round(theirs["cpu_ms_per_page"] / ours["cpu_ms_per_page"], 2)})
-        eras[era] = {"runs": runs, "quality": generation_quality(folder, era)}
+        eras[era] = {"runs": runs, "quality": quality}
         q = eras[era]["quality"]
         print(f"  generation {era}: ours {q['ours']}, trafilatura {q['trafilatura']}, "
               f"CPU ratio {[r['cpu_ratio'] for r in runs]}")
@@ -511,7 +516,7 @@ def main() -> None:
         elif section == "growth":
             data = run_growth(args.work, growth, crawl_sizes, reps)
         elif section == "generations":
-            data = run_generations(args.work, reps)
+            data = run_generations(args.work, pages, reps)
         else:
             data = run_profile(args.work, pages)
         data["command"] = ("python bench/run.py" + (" --quick" if quick else "")

@@ -20,10 +20,12 @@ import pytest
 from fixtures_archive_replica import CaptureWriter
 
 from archive.decoding import decode_html
+from archive.export import run_export
 from archive.extract import run_extract
 from archive.model import to_jsonable
 from archive.page import read_page
 from archive.reader import ArchiveReader
+from render.build import run_render
 from replica.eras import era_config
 from replica.gold import STRATEGIES, Expected, expected_pages, score, view_of_record
 from replica.server import ReplicaServer
@@ -157,3 +159,29 @@ def test_gold_pages_cover_the_generations() -> None:
         assert len(expected) >= 60, era
         assert sum(len(e.chrome) for e in expected) > 10 * len(expected), era
         assert sum(len(e.items) for e in expected) > 100, era
+
+
+def test_search_index_and_exports_carry_no_chrome(archive_dir: Path) -> None:
+    """What researchers search and export is the extracted content: no chrome of any generation."""
+    run_render(archive_dir, workers=1)
+    phrases = {p for era in ERAS for ex in expected_pages(era) for p in ex.chrome}
+    search = archive_dir / "site" / "search"
+    docs = "".join(p.read_text(encoding="utf-8") for p in sorted(search.rglob("*.js")))
+    assert "Vi bruker informasjonskapsler" not in docs
+    csv_text = run_export(archive_dir, "csv").read_text(encoding="utf-8")
+    json_text = run_export(archive_dir, "json").read_text(encoding="utf-8")
+    # the Viken notice is a field of its own (notice_text), never content
+    notice = {p for p in phrases if "Viken" in p or "oppdateres ikke" in p}
+    for phrase in phrases:
+        assert phrase not in docs, phrase
+        assert phrase in notice or phrase not in csv_text, phrase
+    records = json.loads(json_text)
+    records = records["pages"] if isinstance(records, dict) else records
+    for rec in records:
+        text = " ".join([rec["text"], rec["description"] or "", rec["title"]])
+        leaked = [p for p in phrases if p in text]
+        assert not leaked, (rec["url"], leaked)
+    # a term only the 2006 footer has is not in the index either
+    terms = "".join(p.read_text(encoding="utf-8") for p in sorted(search.rglob("*.js"))
+                    if not p.name.startswith("docs"))
+    assert "telefaks" not in terms.lower()
