@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from archive.layout import BLOCKS, CONTROLS, INLINE, Hits, drop, tag_of, text_hits
+from archive.layout import BLOCKS, CONTROLS, Hits, drop, tag_of, text_hits
 
 # A box of controls larger than this is a page region with a form in it, not a form.
 CONTROL_BOX_WORDS = 60
@@ -99,9 +99,9 @@ def remove_controls(root: etree._Element) -> bool:
         if el.getparent() is None or not _attached(el, root):
             continue
         box = el if not fits(el) else _climb(el, root, fits)
-        if box is el and (el.get("type") or "").lower() in ("radio", "checkbox"):
-            if len((el.tail or "").split()) <= 3:
-                el.tail = None  # the label of a bare radio button or checkbox ("Ja", "Nei")
+        if (box is el and (el.get("type") or "").lower() in ("radio", "checkbox")
+                and len((el.tail or "").split()) <= 3):
+            el.tail = None  # the label of a bare radio button or checkbox ("Ja", "Nei")
         drop(box)
     return True
 
@@ -128,7 +128,7 @@ def _front_link(a: etree._Element, page_host: str) -> bool:
 
 def _tool_link(a: etree._Element) -> bool:
     href = (a.get("href") or "").strip().lower()
-    if href.startswith("javascript:") or href == "#" or href.startswith("mailto:?"):
+    if href.startswith(("javascript:", "mailto:?")) or href == "#":
         return True
     if a.get("onclick") and (not href or href.startswith("#")):
         return True

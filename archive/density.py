@@ -49,14 +49,13 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
     link = 0
     for child in el:
         tag = tag_of(child)
-        if tag in INLINE or tag == "br" or not tag:
-            if tag in INLINE and tag not in BLOCKS:
-                text = " ".join(child.itertext())
-                parts.append(text)
-                if tag == "a":
-                    link += len(text.strip())
-                else:
-                    link += sum(len(" ".join(a.itertext()).strip()) for a in child.iter("a"))
+        if tag in INLINE:  # block children have their own text, scored on their own
+            text = " ".join(child.itertext())
+            parts.append(text)
+            if tag == "a":
+                link += len(text.strip())
+            else:
+                link += sum(len(" ".join(a.itertext()).strip()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return " ".join(" ".join(parts).split()), link
 

@@ -173,9 +173,11 @@ def learn_profile(archive_dir: Path, refs: list[RecordRef]) -> SiteProfile:
     reader = ArchiveReader(archive_dir)  # its own reader: damage is reported by the main pass
     for ref in refs:
         found = reader.read_record(ref)
-        if found is None or found[1] is None:
+        if found is None:
             continue
         record, payload = found
+        if payload is None:
+            continue
         decoded = decode_html(payload, record_content_type(record) or None)
         doc = parse_document(decoded.text)
         body = doc.find("body") if doc is not None else None

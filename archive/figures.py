@@ -211,21 +211,22 @@ def _context(
         if k < len(years) and years[k][1] <= stop:
             picked[i] = k
         elif listed and _LISTED.fullmatch(text, b, spans[i + 1][0]):
-            k = picked[i + 1]
-            picked[i] = k if k is not None and years[k][1] <= c_end else None
+            nxt = picked[i + 1]
+            picked[i] = nxt if nxt is not None and years[nxt][1] <= c_end else None
     taken = {k for k in picked if k is not None}
     for i, (a, _) in enumerate(spans):
         if picked[i] is None:
-            k = bisect_right(year_ends, a) - 1
+            k = bisect_right(year_ends, a) - 1  # the last year that ends before the figure
             while k >= 0 and years[k][0] >= clauses[i][0] and k in taken:
                 k -= 1
             if k >= 0 and years[k][0] >= clauses[i][0]:
                 picked[i] = k
-    out = []
-    for (a, b), k in zip(spans, picked):
+    out: list[tuple[str, Period | None, str | None]] = []
+    for (a, b), pick in zip(spans, picked):
         s, e = _around(sentence_cuts, a, b, n)
         sentence = " ".join(text[s:e].split())
-        out.append((sentence, None, None) if k is None else (sentence, years[k][2], years[k][3]))
+        out.append((sentence, None, None) if pick is None
+                   else (sentence, years[pick][2], years[pick][3]))
     return out
 
 

@@ -7,7 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
+from archive.boilerplate import SiteProfile
+from archive.chrome import COOKIE_STEMS, remove_page_chrome
 from archive.decoding import decode_html
+from archive.density import find_root, place_of
+from archive.layout import drop, is_layout_table, short_texts
 from archive.metadata import (
     DATE_STEMS,
     NOTICE_STEMS,
@@ -28,12 +34,6 @@ from archive.model import (
     RecordLocation,
     Section,
 )
-from lxml import etree
-
-from archive.boilerplate import SiteProfile
-from archive.chrome import COOKIE_STEMS, remove_page_chrome
-from archive.density import find_root, place_of
-from archive.layout import drop, is_layout_table, short_texts
 from archive.parse import (
     clean,
     content_root,
@@ -145,7 +145,7 @@ def read_page(text: str, url: str, content_language: str | None = None,
         sections = sections[1:]
     links, documents = links_of(root, base, SITE_HOSTS | {host})
     plain = sections_text(sections)
-    ingress = [b.text for s in sections for b in s.blocks if getattr(b, "ingress", False)]
+    ingress = [b.text for s in sections for b in s.blocks if isinstance(b, Paragraph) and b.ingress]
     return Page(
         title=title,
         description=" ".join(ingress) or (_lead(sections) if rule.match is None else None),

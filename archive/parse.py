@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
+from archive.layout import HEADINGS, INLINE, drop, has_block, is_layout_table
 from archive.model import (
     Block,
     Contact,
@@ -27,7 +28,6 @@ from archive.model import (
     Section,
     Table,
 )
-from archive.layout import HEADINGS, INLINE, drop, has_block, is_layout_table
 from archive.templates import CompiledRule, match_template
 
 # File extensions of linked documents (what the legacy site linked as files).
@@ -363,7 +363,7 @@ def _contact(el: etree._Element) -> Contact:
 
 def _has_class(el: etree._Element, name: str) -> bool:
     cls = el.get("class") if isinstance(el.tag, str) else None
-    return bool(cls) and name in cls.split()
+    return cls is not None and name in cls.split()
 
 
 def links_of(root: etree._Element, base: str, internal_hosts: frozenset[str]) -> tuple[

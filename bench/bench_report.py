@@ -85,10 +85,10 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                         f"{ratio}x", _verdict(ratio >= 3)])
         ok = (q["title"] == 1 and q["headings"] == 1 and q["items"] == 1 and q["text"] >= 0.99
               and q["leaks"] == 0 and q["strategies"].split("/")[0] == q["strategies"].split("/")[1])
-        summary.append([f"extraction {era} markup: titles, headings, items, text, leaks, "
-                        "strategies", "100%, 100%, 100%, >= 99%, 0, all",
-                        f"{q['title']:.0%}, {q['headings']:.0%}, {q['items']:.0%}, "
-                        f"{q['text']:.1%}, {q['leaks']}, {q['strategies']}", _verdict(ok)])
+        summary.append([(f"extraction {era} markup: titles, headings, items, text, leaks, "
+                         "strategies"), "100%, 100%, 100%, >= 99%, 0, all",
+                        (f"{q['title']:.0%}, {q['headings']:.0%}, {q['items']:.0%}, "
+                         f"{q['text']:.1%}, {q['leaks']}, {q['strategies']}"), _verdict(ok)])
     if "20000" in g.get("crawl", {}):
         mb = _med(_col(g["crawl"]["20000"], None, "peak_rss_mb"))
         summary.append(["20k-page crawl peak memory", "< 400 MB", f"{mb} MB", _verdict(mb < 400)])

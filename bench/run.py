@@ -281,8 +281,13 @@ def generation_quality(folder: Path, era: str) -> dict[str, Any]:
     """Gold scores of both extractors' output in ``folder``, averaged over the pages."""
     from lxml import etree
 
-    from replica.gold import STRATEGIES, expected_pages, score, view_of_record, \
-        view_of_trafilatura_xml
+    from replica.gold import (
+        STRATEGIES,
+        expected_pages,
+        score,
+        view_of_record,
+        view_of_trafilatura_xml,
+    )
 
     ours = {r["url"]: r for r in map(json.loads, (folder / "data" / "pages.jsonl").open())}
     theirs: dict[str, Any] = {}

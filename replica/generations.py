@@ -20,8 +20,17 @@ from urllib.parse import quote
 
 from .eras import EraConfig
 from .model import WWW_HOST, WWW_ORIGIN, Block, Page, Resource
-from .templates import (FEEDBACK_TEXT, MAIN_MENU, Nav, Pager, ancestors, esc, inline,
-                        norwegian_date, section_root)
+from .templates import (
+    FEEDBACK_TEXT,
+    MAIN_MENU,
+    Nav,
+    Pager,
+    ancestors,
+    esc,
+    inline,
+    norwegian_date,
+    section_root,
+)
 
 TABLE_CHARSET = "iso-8859-1"
 SPACER = "/static/img/spacer.gif"
@@ -40,8 +49,8 @@ SHARE_TWITTER = "Del på Twitter"
 QUESTION = "Fant du det du lette etter?"
 FEEDBACK_TABLE = ("Svaret ditt hjelper oss å gjøre nettstedet bedre.",
                   "Vi kan ikke svare på henvendelser som sendes her.")
-COOKIES_TABLE = ("Dette nettstedet bruker informasjonskapsler (cookies) for å føre anonym "
-                 "statistikk over bruken.",)
+COOKIES_TABLE = (("Dette nettstedet bruker informasjonskapsler (cookies) for å føre anonym "
+                  "statistikk over bruken."),)
 COOKIES_XHTML = ("Vi bruker informasjonskapsler for å gjøre akershus.no bedre for deg.",
                  "Ved å bruke nettstedet godtar du dette.")
 COOKIES_MORE = "Les mer om informasjonskapsler"
