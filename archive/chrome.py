@@ -143,24 +143,34 @@ def _tool_link(a: etree._Element) -> bool:
         "share" in href or "sharer" in href or "intent" in href)
 
 
+def _drop_link_box(a: etree._Element, root: etree._Element,
+                   kind: Callable[[etree._Element], bool]) -> bool:
+    """Drop the largest short box around ``a`` whose every link is of ``kind``; True if one went."""
+    box = _block_of(a, root)
+    if box is None:
+        return False
+
+    def fits(node: etree._Element) -> bool:
+        links = list(node.iter("a"))
+        return (_short(node, SHORT_WORDS) and bool(links) and all(map(kind, links))
+                and not _has_h1(node))
+
+    if not fits(box):
+        return False
+    drop(_climb(box, root, fits))
+    return True
+
+
+def _in_page_link(a: etree._Element) -> bool:
+    return (a.get("href") or "").startswith("#")
+
+
 def remove_tools(root: etree._Element) -> bool:
     """Print, send-to-a-friend and share lines: short blocks whose every link is a tool."""
     found = False
     for a in list(root.iter("a")):
-        if not _attached(a, root) or not _tool_link(a):
-            continue
-        box = _block_of(a, root)
-        if box is None:
-            continue
-
-        def fits(node: etree._Element) -> bool:
-            links = list(node.iter("a"))
-            return (_short(node, SHORT_WORDS) and bool(links) and all(map(_tool_link, links))
-                    and not _has_h1(node))
-
-        if fits(box):
-            drop(_climb(box, root, fits))
-            found = True
+        if _attached(a, root) and _tool_link(a):
+            found = _drop_link_box(a, root, _tool_link) or found
     return found
 
 
@@ -174,21 +184,8 @@ def remove_skiplinks(root: etree._Element) -> bool:
         if tag != "a" or not _attached(el, root):
             continue
         href = (el.get("href") or "").strip()
-        if len(href) < 2 or not href.startswith("#"):
-            continue
-        box = _block_of(el, root)
-        if box is None:
-            continue
-
-        def fits(node: etree._Element) -> bool:
-            links = list(node.iter("a"))
-            return (_short(node, SHORT_WORDS) and bool(links)
-                    and all((x.get("href") or "").startswith("#") for x in links)
-                    and not _has_h1(node))
-
-        if fits(box):
-            drop(_climb(box, root, fits))
-            found = True
+        if len(href) >= 2 and href.startswith("#"):
+            found = _drop_link_box(el, root, _in_page_link) or found
     return found
 
 
