@@ -31,6 +31,9 @@ PAGES_FILE = "pages.jsonl"
 DOCUMENTS_FILE = "documents.jsonl"
 SCHEMA_FILE = "page.schema.json"
 REPORT_FILE = "extract-report.json"
+# URLs listed by name in the report per finding (the counts are complete): the
+# report must not grow with the archive (a 2000s archive matches no template at all).
+LISTED = 1000
 # Media types listed as documents (files the site linked for download).
 DOCUMENT_TYPES = (
     "application/pdf", "application/msword", "application/vnd.", "application/zip",
@@ -51,9 +54,11 @@ class ExtractReport:
     non_html: dict[str, int] = field(default_factory=dict)
     revisits: int = 0
     documents: int = 0
-    unmatched_template: list[str] = field(default_factory=list)
+    unmatched_template: list[str] = field(default_factory=list)  # the first LISTED
+    unmatched_count: int = 0
     site_pages: dict[str, int] = field(default_factory=dict)
-    mojibake: list[str] = field(default_factory=list)
+    mojibake: list[str] = field(default_factory=list)  # the first LISTED
+    mojibake_count: int = 0
     damaged: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -75,11 +80,11 @@ class ExtractReport:
         out.append("boilerplate learned from: " + (
             f"{profiles} pages" if profiles else "no site (too few pages: per-page rules only)"))
         if self.unmatched_template:
-            out.append(f"{len(self.unmatched_template)} pages matched no known template "
+            out.append(f"{self.unmatched_count} pages matched no known template "
                        "(content found by its shape):")
             out += [f"  {u}" for u in self.unmatched_template[:20]]
         if self.mojibake:
-            out.append(f"{len(self.mojibake)} pages show signs of a wrong charset:")
+            out.append(f"{self.mojibake_count} pages show signs of a wrong charset:")
             out += [f"  {u}" for u in self.mojibake[:20]]
         if self.damaged:
             out.append(f"{len(self.damaged)} damaged records skipped:")
@@ -154,9 +159,13 @@ def iter_records(
             record, page, text = build_record(capture, index.holds, profile)
             templates[record.template] += 1
             if not page.matched:
-                report.unmatched_template.append(record.url)
+                report.unmatched_count += 1
+                if len(report.unmatched_template) < LISTED:
+                    report.unmatched_template.append(record.url)
             if has_mojibake(text):
-                report.mojibake.append(record.url)
+                report.mojibake_count += 1
+                if len(report.mojibake) < LISTED:
+                    report.mojibake.append(record.url)
             report.strategies += record.strategy is not None
             report.pages += 1
             yield record
