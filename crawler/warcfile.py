@@ -43,6 +43,18 @@ class RawHeaders(StatusAndHeaders):
         """Keep the recorded bytes (warcio would otherwise rebuild them)."""
 
 
+class RecordWriter(WARCWriter):
+    """warcio's writer, with no payload digest on metadata records.
+
+    WARC 1.1 (5.9): WARC-Payload-Digest "shall not be used on records that do not
+    have a well-defined payload"; a metadata record's block is warc-fields, not a
+    payload (FastWARC's check -p fails records that carry one). warcio leaves it
+    off warcinfo only; revisits get theirs from the record they refer to.
+    """
+
+    NO_PAYLOAD_DIGEST_TYPES = (*WARCWriter.NO_PAYLOAD_DIGEST_TYPES, "metadata")
+
+
 def payload_digest(payload: bytes) -> str:
     """SHA-1 in base32, as WARC tools write it, of the payload as transferred."""
     return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
@@ -85,7 +97,7 @@ class WarcFile:
                 break
         self.path = path
         self._fh = open(path, "wb")
-        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        self._writer = RecordWriter(self._fh, gzip=True, warc_version="1.1")
         self._write_warcinfo(name)
 
     def _write_warcinfo(self, name: str) -> None:
@@ -181,11 +193,12 @@ class WarcExtension:
         """A record with the usual header order: type, id, date, then the rest."""
         ordered = {"WARC-Type": rec_type, "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>"}
         ordered.update(headers)
-        return self.file.writer.create_warc_record(
+        record = self.file.writer.create_warc_record(
             uri, rec_type, payload=BytesIO(payload), length=len(payload),
             warc_headers_dict=ordered, http_headers=http_headers,
             warc_content_type=content_type,
         )
+        return record
 
     def spider_opened(self, spider: Any) -> None:
         state = getattr(spider, "dedup_state", None)
