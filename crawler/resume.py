@@ -20,12 +20,16 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.links import Outlink, css_outlinks, html_outlinks
+from crawler.settings import DOWNLOAD_MAXSIZE
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "crawl-state.json"
 # Answers that a resumed crawl asks for again (the server may have recovered).
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Resume reads no more of a decoded body than the crawl would have downloaded of it:
+# a small gzip body can inflate a thousandfold, and resume only wants its links.
+MAX_BODY = DOWNLOAD_MAXSIZE
 
 
 @dataclass
@@ -121,7 +125,7 @@ def _take_metadata(state: ArchiveState, record: Any) -> None:
     uri = record.rec_headers.get_header("WARC-Target-URI")
     links: list[Outlink] = []
     skipped: set[str] = set()
-    for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
+    for line in record.content_stream().read(MAX_BODY).decode("utf-8", "replace").splitlines():
         name, _, value = line.partition(": ")
         parts = value.split(" ")
         if name == "outlink" and len(parts) >= 2:
@@ -172,7 +176,7 @@ def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:
     if uri in state.decided:
         return
     if "html" in ctype or "css" in ctype:  # died before its metadata record: read the page
-        body = record.content_stream().read()
+        body = record.content_stream().read(MAX_BODY)
         charset = "utf-8"
         if "charset=" in ctype:
             charset = ctype.split("charset=", 1)[1].split(";")[0].strip() or "utf-8"

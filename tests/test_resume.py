@@ -174,3 +174,33 @@ def test_resume_reads_past_a_redirect_to_an_unparsable_url(tmp_path: Path) -> No
     state = scan(tmp_path)
     assert {first, after} <= state.done  # the record after it was still read
     assert [link.url for link in state.links[first]] == ["http://[::1/"]
+
+
+def test_resume_caps_what_it_inflates(tmp_path: Path) -> None:
+    """A small gzip body that inflates a thousandfold is read only up to the crawl's cap."""
+    import zlib
+
+    from crawler.resume import MAX_BODY
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunk = b" " * (1 << 20)
+    size = MAX_BODY * 3
+    parts = [packer.compress(b"<html><body><a href='/x/'>x</a>")]
+    parts += [packer.compress(chunk) for _ in range(size // len(chunk))]
+    parts.append(packer.flush())
+    body = b"".join(parts)
+    assert len(body) < size // 500
+    page = "http://www.akershus.no/stor/"
+    write_warc(tmp_path / "a.warc.gz", [
+        Exchange(page, "2019-06-20T08:15:32Z", body, headers=[("Content-Encoding", "gzip")])])
+    # in a process of its own, so that its peak memory is its own
+    child = ("import resource, sys; from pathlib import Path; from crawler.resume import scan; "
+             f"state = scan(Path({str(tmp_path)!r})); "
+             f"print({page!r} in state.done, "
+             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    out = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.split()
+    assert out[0] == "True"
+    peak_mb = int(out[1])
+    # capped: the body, its text and the parser's copy of MAX_BODY; uncapped, three times that
+    assert peak_mb < 5 * MAX_BODY // (1 << 20), peak_mb
