@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from archive.layout import BLOCKS, HEADINGS, INLINE, NOT_TEXT, drop, tag_of
+from archive.layout import BLOCKS, HEADINGS, INLINE, NOT_TEXT, drop, has_block, holds, tag_of
 from archive.reader import RecordRef, is_html_type, stable_hash
 
 SAMPLE_URLS = 500
@@ -71,7 +71,7 @@ def text_blocks(body: etree._Element, host: str) -> Iterator[tuple[etree._Elemen
         cell = 0
         for child in el:
             tag = tag_of(child)
-            if tag in BLOCKS or (tag in INLINE and _holds_block(child)):
+            if tag in BLOCKS or (tag in INLINE and has_block(child)):
                 step: object = child.get("id") or ""
                 if tag in ("td", "th"):
                     cell += 1
@@ -87,9 +87,6 @@ def text_blocks(body: etree._Element, host: str) -> Iterator[tuple[etree._Elemen
                 yield el, place, hash((place, text)), text
         stack.extend(reversed(kids))
 
-
-def _holds_block(el: etree._Element) -> bool:
-    return any(tag_of(d) in BLOCKS for d in el.iterdescendants())
 
 
 @dataclass
@@ -131,18 +128,12 @@ class SiteProfile:
         for el in order:  # top-down, document order: the first hit is the largest box
             if not has_template.get(el) or content.get(el) or el.getparent() is None:
                 continue
-            if tag_of(el) in HEADINGS or not _attached(el, body):
+            if tag_of(el) in HEADINGS or not holds(body, el):
                 continue
             removed += sum(1 for d in el.iter() if marked.get(d))
             drop(el)
         return removed
 
-
-def _attached(el: etree._Element, root: etree._Element) -> bool:
-    for anc in el.iterancestors():
-        if anc is root:
-            return True
-    return False
 
 
 class HashSample:

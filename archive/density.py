@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from archive.layout import BLOCKS, HEADINGS, INLINE, drop, tag_of
+from archive.layout import BLOCKS, HEADINGS, INLINE, drop, holds, tag_of
 
 MIN_BLOCK_CHARS = 25
 # Containers that can be a content root.
@@ -122,12 +122,12 @@ def _chars(el: etree._Element, own: dict[etree._Element, int], limit: float = fl
 def _widen(best: etree._Element, heading: etree._Element | None, body: etree._Element,
            own: dict[etree._Element, int]) -> etree._Element:
     """Take in the main heading when it sits just outside the best container."""
-    if heading is None or _contains(best, heading):
+    if heading is None or holds(best, heading):
         return best
     node = best.getparent()
     base = _chars(best, own)
     while node is not None and node is not body:
-        if _contains(node, heading):
+        if holds(node, heading):
             limit = base * (1 + WIDEN_MAX) + len(" ".join(heading.itertext()))
             return node if _chars(node, own, limit) <= limit else best
         node = node.getparent()
@@ -154,14 +154,6 @@ def _prune_beside(root: etree._Element, core: etree._Element,
             if text and links * 2 > len(text):
                 drop(child)
 
-
-def _contains(el: etree._Element, other: etree._Element) -> bool:
-    node: etree._Element | None = other
-    while node is not None:
-        if node is el:
-            return True
-        node = node.getparent()
-    return False
 
 
 def place_of(el: etree._Element) -> str:

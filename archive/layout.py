@@ -63,6 +63,11 @@ def has_block(el: etree._Element) -> bool:
     return False
 
 
+def holds(container: etree._Element, el: etree._Element) -> bool:
+    """True when ``el`` is ``container`` or stands inside it."""
+    return el is container or any(anc is container for anc in el.iterancestors())
+
+
 def cells(table: etree._Element) -> list[etree._Element]:
     """The cells of this table's own rows (not those of tables nested in them)."""
     out: list[etree._Element] = []

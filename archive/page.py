@@ -13,7 +13,7 @@ from archive.boilerplate import SiteProfile
 from archive.chrome import COOKIE_STEMS, remove_page_chrome
 from archive.decoding import decode_html
 from archive.density import find_root, place_of
-from archive.layout import drop, is_layout_table, short_texts
+from archive.layout import drop, holds, is_layout_table, short_texts
 from archive.metadata import (
     DATE_STEMS,
     NOTICE_STEMS,
@@ -136,10 +136,10 @@ def read_page(text: str, url: str, content_language: str | None = None,
             root, method, share = found.root, found.method, found.text_share
         title = title_of(doc, root, rule)
     remove_notice_text(root, notice)
-    lead = lead_of(heading, root) if heading is not None and _holds(root, heading) else None
+    lead = lead_of(heading, root) if heading is not None and holds(root, heading) else None
     walk = walk_root(root, rule, base, lead)
     sections = walk.sections
-    if heading is not None and not _holds(root, heading):
+    if heading is not None and not holds(root, heading):
         sections = _titled(sections, element_text(heading))
     if sections and title and sections[0].heading is None and not sections[0].blocks:
         sections = sections[1:]
@@ -190,9 +190,6 @@ def main_heading(body: etree._Element, doc: etree._Element) -> etree._Element | 
             return first
     return None
 
-
-def _holds(root: etree._Element, el: etree._Element) -> bool:
-    return root is el or any(anc is root for anc in el.iterancestors())
 
 
 def _titled(sections: list[Section], title: str) -> list[Section]:
