@@ -9,15 +9,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.digest import ENTITY, FRAMED, EntityDigest, is_chunked
 from archive.errors import ArchiveError
 from archive.members import CUT_SHORT, ends_inside_member
 
 WARC_TYPES = {"warcinfo", "response", "resource", "request", "metadata", "revisit",
               "conversion", "continuation"}
 READ_CHUNK = 1 << 16
+CONVENTIONS = {
+    ENTITY: "entity body, chunk framing removed (WARC 1.1 per iipc/warc-specifications#22)",
+    FRAMED: "body as transferred, chunk framing included (warcio 1.8 and older writers)",
+}
 
 
 @dataclass
@@ -25,6 +31,18 @@ class FileCheck:
     name: str
     records: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    # chunked responses by the payload-digest convention their digest matches
+    conventions: Counter[str] = field(default_factory=Counter)
+
+    def convention(self) -> str:
+        """Which payload-digest convention this file's chunked records follow."""
+        if not self.conventions:
+            return "no chunked responses (both conventions give the same digests)"
+        if len(self.conventions) == 1:
+            (kind, n), = self.conventions.items()
+            return f"{CONVENTIONS[kind]}: {n} chunked responses"
+        return "mixed: " + ", ".join(f"{n} {CONVENTIONS[k]}"
+                                      for k, n in sorted(self.conventions.items()))
 
 
 @dataclass
@@ -45,6 +63,10 @@ class VerifyReport:
             f"{len(self.files)} WARC files, {sum(total.values())} records ("
             + ", ".join(f"{k}: {v}" for k, v in sorted(total.items())) + ")",
         ]
+        for f in self.files[:20]:
+            lines.append(f"  {f.name}: payload digests: {f.convention()}")
+        if len(self.files) > 20:
+            lines.append(f"  ... {len(self.files) - 20} more files")
         for f in self.files:
             for p in f.problems[:20]:
                 lines.append(f"  {f.name}: {p}")
@@ -81,6 +103,7 @@ def check_file(path: Path) -> FileCheck:
             for record in it:
                 rtype = record.rec_type
                 check.records[rtype] += 1
+                problems = _digest_problems(record, check)  # before the offset: that reads on
                 last = it.get_record_offset()
                 where = f"record at offset {last}"
                 if rtype not in WARC_TYPES:
@@ -93,10 +116,8 @@ def check_file(path: Path) -> FileCheck:
                 ids.add(rid or "")
                 if not record.rec_headers.get_header("WARC-Date"):
                     check.problems.append(f"{where}: no WARC-Date")
-                while record.raw_stream.read(READ_CHUNK):
-                    pass
-                if record.digest_checker.passed is False:
-                    check.problems.append(f"{where}: {'; '.join(record.digest_checker.problems)}")
+                if problems:
+                    check.problems.append(f"{where}: {'; '.join(problems)}")
                 if rtype == "response":
                     responses[rid] = record.rec_headers.get_header("WARC-Target-URI")
                 elif rtype == "request":
@@ -111,6 +132,37 @@ def check_file(path: Path) -> FileCheck:
         if rid not in paired:
             check.problems.append(f"response {rid} ({uri}) has no request record")
     return check
+
+
+def _digest_problems(record: Any, check: FileCheck) -> list[str]:
+    """Read the record through; its digest problems, either payload convention accepted.
+
+    warcio checks the block digest and, over the body as transferred, the payload
+    digest. For a chunked response that is the older convention; the standard's
+    (the entity body) is computed here, and whichever the record's digest matches
+    is counted for the file.
+    """
+    http = record.http_headers
+    declared = record.rec_headers.get_header("WARC-Payload-Digest")
+    chunked = (record.rec_type == "response" and http is not None and bool(declared)
+               and is_chunked(http.get_header("Transfer-Encoding")))
+    digest = EntityDigest(chunked=True) if chunked else None
+    while block := record.raw_stream.read(READ_CHUNK):
+        if digest is not None:
+            digest.update(block)
+    problems = list(record.digest_checker.problems) if record.digest_checker.passed is False \
+        else []
+    if digest is None:
+        return problems
+    problems = [p for p in problems if not p.startswith("payload digest")]
+    if declared == digest.entity():
+        check.conventions[ENTITY] += 1
+    elif declared == digest.framed():
+        check.conventions[FRAMED] += 1
+    else:
+        problems.append(f"payload digest failed: {declared} is neither the entity body's "
+                        f"({digest.entity()}) nor the framed body's ({digest.framed()})")
+    return problems
 
 
 def verify(archive_dir: Path) -> VerifyReport:

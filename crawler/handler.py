@@ -27,8 +27,9 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.statusandheaders import StatusAndHeadersParser
 
+from archive.digest import payload_digest
 from crawler.resume import Revisitable
-from crawler.warcfile import RawHeaders, payload_digest, warc_date
+from crawler.warcfile import RawHeaders, warc_date
 from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
 
 logger = logging.getLogger(__name__)
@@ -175,7 +176,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             # server said, and WARC readers (warcio, pywb) read response records
             # leniently. WARC-Truncated says when it stopped short.
             http_headers, payload = split_unparsed(bytes(ex.raw_body))
-        digest = payload_digest(payload)
+        # of the entity body: chunk framing removed, gzip kept (archive/digest.py)
+        digest = payload_digest(payload, http_headers.get_header("Transfer-Encoding"))
         earlier = warc.digests.get(digest) if 200 <= ex.status < 300 and payload else None
         if earlier is not None and not ex.truncated:
             # Same bytes already archived: a revisit record, headers only (WARC 1.1, 6.7.2).

@@ -7,8 +7,6 @@ reader never mistakes a file still being written for a finished one.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 import os
@@ -53,11 +51,6 @@ class RecordWriter(WARCWriter):
     """
 
     NO_PAYLOAD_DIGEST_TYPES = (*WARCWriter.NO_PAYLOAD_DIGEST_TYPES, "metadata")
-
-
-def payload_digest(payload: bytes) -> str:
-    """SHA-1 in base32, as WARC tools write it, of the payload as transferred."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def warc_date(moment: datetime) -> str:

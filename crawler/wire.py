@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from archive.digest import chunk_size
+
 CRLF = b"\r\n"
 NO_BODY_STATUSES = {204, 304}
 
@@ -365,9 +367,8 @@ class WireClient:
         try:
             while True:
                 size_line = await line()
-                try:
-                    size = int(size_line.split(b";")[0].strip(), 16)
-                except ValueError:
+                size = chunk_size(size_line)
+                if size is None:
                     # Broken framing: what follows is kept as it came (up to the size
                     # cap), undecoded; Scrapy gets the chunks decoded so far.
                     ex.raw_body += size_line

@@ -30,7 +30,7 @@ def archive(replica_crawl: Path) -> dict:
                 rid = record.rec_headers.get_header("WARC-Record-ID")
                 blocks[rid] = record.raw_stream.read()
     for _name, record in records(replica_crawl):  # digests checked here
-        assert record.digest_checker.passed is not False, record.digest_checker.problems
+        assert not record.digest_problems, record.digest_problems
         by_type[record.rec_type].append(record)
     return {"by_type": by_type, "blocks": blocks, "dir": replica_crawl}
 

@@ -24,9 +24,10 @@ from typing import Any, Self
 
 import faultserver as fs
 import pytest
-from conftest import ROOT, cli
+from conftest import ROOT, cli, digest_problems
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.digest import sha1_digest
 from crawler import settings as defaults
 
 SEED = "http://faults.test/"
@@ -142,7 +143,7 @@ def read_records(warc_dir: Path) -> list[Record]:
                 while chunk := rec.raw_stream.read(READ_CHUNK):
                     parts.append(chunk)
                 r.payload = b"".join(parts)
-                r.digest_ok = rec.digest_checker.passed
+                r.digest_ok = not digest_problems(rec, r.payload)
                 block = blocks.get(warc.get("WARC-Record-ID", ""))
                 if block is not None:
                     r.head = block[:len(block) - len(r.payload)]
@@ -220,7 +221,8 @@ def test_crawl_finished_and_met_every_fault(crawl: Crawl, server: fs.FaultServer
 
 def test_every_record_reads_back_with_valid_digests(crawl: Crawl) -> None:
     assert crawl.records
-    bad = [(r.rec_type, r.uri) for r in crawl.records if r.digest_ok is False]
+    bad = [(r.rec_type, r.uri) for r in crawl.records if r.digest_ok is False
+           and not r.uri.endswith("/broken-chunked")]  # no standard reading: checked below
     assert not bad
 
 
@@ -339,6 +341,11 @@ def test_broken_chunked_framing_is_kept_as_sent(crawl: Crawl) -> None:
     # Every byte sent after the head is in the record, the broken part included.
     assert rec.payload == (b"10\r\n<html><body>ok \r\nzz\r\nnot a chunk size\r\n0\r\n\r\n")
     assert crawl.report["truncated"].get("framing") == 1
+    # The entity: the one chunk as the client read it (16 bytes, then the line end),
+    # and from the broken size line on, everything as sent (archive/digest.py).
+    # warcio's fallback reading differs here (it re-reads the chunk and drops bytes).
+    entity = b"<html><body>ok \r" + b"zz\r\nnot a chunk size\r\n0\r\n\r\n"
+    assert rec.warc["WARC-Payload-Digest"] == sha1_digest(entity)
 
 
 # --- heads a strict parser refuses ------------------------------------------------------

@@ -24,6 +24,8 @@ from bs4 import BeautifulSoup
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.digest import sha1_digest
+
 WWW = "www.akershus.no"
 SEED_PATH = ("/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"
              "internasjonal-strategi/")
@@ -121,10 +123,6 @@ class Exchange:
     revisit_of: Exchange | None = None
 
 
-def _digest(data: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
-
-
 def write_warc(path: Path, exchanges: list[Exchange]) -> dict[tuple[str, str], dict[str, Any]]:
     """Write the exchanges; return provenance by (url, date) for the records."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +136,7 @@ def write_warc(path: Path, exchanges: list[Exchange]) -> dict[tuple[str, str], d
             http = StatusAndHeaders(ex.status, headers, protocol="HTTP/1.1")
             rid = f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, ex.url + ex.date)}>"
             warc_headers = {"WARC-Record-ID": rid, "WARC-Date": ex.date,
-                            "WARC-Payload-Digest": _digest(ex.body)}
+                            "WARC-Payload-Digest": sha1_digest(ex.body)}
             if ex.revisit_of is not None:
                 warc_headers.update({
                     "WARC-Refers-To-Target-URI": ex.revisit_of.url,
