@@ -73,6 +73,9 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-size", type=positive_int, metavar="BYTES",
                    help="largest response kept; larger ones are cut and marked "
                         "WARC-Truncated (default: 104857600)")
+    g.add_argument("--close-connections", action="store_true",
+                   help="one connection per request (Connection: close) instead of kept "
+                        "connections, for servers that mishandle reuse")
     g.add_argument("--ignore-robots", action="store_true",
                    help="fetch what robots.txt disallows (robots.txt is archived either way)")
     g.add_argument("--connect-to", action="append", default=[], metavar="HOST:PORT:ADDR:PORT",
@@ -117,6 +120,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         out["DOWNLOAD_MAXSIZE"] = args.max_size
     if args.ignore_robots:
         out["ROBOTSTXT_OBEY"] = False
+    if getattr(args, "close_connections", False):
+        out["WIRE_KEEP_ALIVE"] = False
     for key, attr in [("WIRE_CONNECT_TO", "connect_to"), ("SCOPE_EXTRA_HOSTS", "extra_host"),
                       ("SCOPE_URL_PREFIXES", "url_prefix"), ("SCOPE_INCLUDE", "include"),
                       ("SCOPE_EXCLUDE", "exclude")]:

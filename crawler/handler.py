@@ -114,27 +114,32 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         settings = crawler.settings
         self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.default_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
-        self.connect_to = parse_connect_to(settings.getlist("WIRE_CONNECT_TO"))
-        self.max_head = settings.getint("WIRE_MAX_HEAD_SIZE")
-        self.verify_tls = settings.getbool("WIRE_VERIFY_TLS")
+        # One client, and so one pool of kept connections, for the whole crawl;
+        # never more connections to a host than requests Scrapy lets run at once.
+        self.client = WireClient(
+            parse_connect_to(settings.getlist("WIRE_CONNECT_TO")),
+            max_head=settings.getint("WIRE_MAX_HEAD_SIZE"),
+            verify_tls=settings.getbool("WIRE_VERIFY_TLS"),
+            max_per_host=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+            keep_alive=settings.getbool("WIRE_KEEP_ALIVE"),
+            idle_timeout=settings.getfloat("WIRE_IDLE_TIMEOUT"),
+            connect_interval=settings.getfloat("WIRE_CONNECT_INTERVAL"),
+        )
 
     async def download_request(self, request: Request) -> Response:
         replay = request.meta.get("replay_of")
-        client = WireClient(
-            self.connect_to,
-            max_head=self.max_head,
-            max_size=request.meta.get("download_maxsize", self.default_maxsize),
-            timeout=request.meta.get("download_timeout", self.default_timeout),
-            verify_tls=self.verify_tls,
-        )
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, values in request.headers.items()
             for value in values
         ]
         try:
-            exchange = await client.fetch(request.url, headers, request.method)
+            exchange = await self.client.fetch(
+                request.url, headers, request.method,
+                max_size=request.meta.get("download_maxsize", self.default_maxsize),
+                timeout=request.meta.get("download_timeout", self.default_timeout))
         except WireError as exc:
+            self._count_connections()
             self.crawler.stats.inc_value(f"wire/error/{exc.reason}")
             if exc.exchange is not None and (exc.exchange.head or exc.exchange.raw_body) \
                     and not request.meta.get("dont_archive") and replay is None:
@@ -142,6 +147,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
                 request.meta["warc"] = self.archive(exc.exchange)
             raise WIRE_ERRORS.get(exc.reason, WireFetchError)(
                 f"{exc.reason}: {exc} ({request.url})") from exc
+        self._count_connections()
         if request.meta.get("dont_archive"):  # a web archive's CDX listing: not a capture
             return self.to_response(request, exchange)
         if replay is not None and not exchange.header("Memento-Datetime"):
@@ -151,6 +157,15 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             return self.to_response(request, exchange)
         request.meta["warc"] = self.archive(exchange, replay)
         return self.to_response(request, exchange)
+
+    def _count_connections(self) -> None:
+        stats, pool = self.crawler.stats, self.client.pool.stats
+        stats.set_value("wire/connections/opened", pool.connects)
+        stats.set_value("wire/connections/reused", pool.reused)
+        stats.set_value("wire/connections/stale", pool.stale)
+
+    async def close(self) -> None:
+        self.client.close()
 
     def archive(self, ex: Exchange, replay: dict[str, str] | None = None) -> dict[str, Any]:
         """Write the response and request records; return where they went."""

@@ -36,6 +36,16 @@ WIRE_CONNECT_TO: list[str] = []
 WIRE_MAX_HEAD_SIZE = 256 * 1024
 # Verify TLS certificates (archives of defunct sites often have expired ones).
 WIRE_VERIFY_TLS = False
+# Keep connections alive and reuse them (HTTP/1.1 persistent connections), at
+# most CONCURRENT_REQUESTS_PER_DOMAIN open to one host. False: one connection
+# per request, sent with "Connection: close", for servers that mishandle reuse.
+WIRE_KEEP_ALIVE = True
+# Seconds an idle kept connection is reused for (less than Apache's default
+# KeepAliveTimeout of 5 s; a server's own "Keep-Alive: timeout=N" shortens it).
+WIRE_IDLE_TIMEOUT = 4.0
+# Seconds between new connections to one host: a small accept queue (Python's
+# http.server listens with a backlog of 5) is never overrun by a burst.
+WIRE_CONNECT_INTERVAL = 0.005
 
 # --- Scope (crawler/scope.py) ---------------------------------------------------
 # Hosts whose pages are followed besides the seeds' own hosts.

@@ -210,6 +210,7 @@ def _crawl_settings(settings: Any) -> dict[str, Any]:
         "SCOPE_EXTRA_HOSTS", "SCOPE_URL_PREFIXES", "SCOPE_INCLUDE", "SCOPE_EXCLUDE",
         "SCOPE_REQUISITE_DOMAINS", "SCOPE_MAX_DEPTH", "SCOPE_MAX_PAGES",
         "SCOPE_MAX_QUERY_VARIANTS", "SCOPE_MAX_SEGMENT_REPEATS", "WIRE_CONNECT_TO",
+        "WIRE_KEEP_ALIVE",
     ]
     out: dict[str, Any] = {}
     for key in keys:

@@ -6,6 +6,10 @@ An archive needs the exchange itself, so this client writes the request line
 and headers itself, reads the response head verbatim, and keeps the body as
 transferred: chunk framing and gzip stay as they were sent. The de-chunked
 body (still content-encoded) is handed to Scrapy separately.
+
+Connections are kept alive and reused (crawler/pool.py); each exchange is
+still recorded alone: the request bytes sent for it and the response read
+for it, which ends where its framing (Content-Length or the last chunk) says.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from archive.digest import chunk_size
+from crawler.pool import Connection, ConnectionPool
 
 CRLF = b"\r\n"
 NO_BODY_STATUSES = {204, 304}
@@ -52,6 +57,9 @@ class Exchange:
     raw_body: bytearray = field(default_factory=bytearray)
     body: bytearray = field(default_factory=bytearray)
     truncated: str | None = None
+    max_size: int = 0  # the size cap it was read under (0: none)
+    complete: bool = False  # ended exactly where its framing said: the connection can go on
+    reused: bool = False  # made on a connection that had served an earlier exchange
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -81,8 +89,12 @@ def parse_connect_to(entries: list[str]) -> dict[tuple[str, int], tuple[str, int
     return table
 
 
-def build_request(url: str, headers: list[tuple[str, str]], method: str = "GET") -> bytes:
-    """The request bytes: the request-target is the URL's path and query untouched."""
+def build_request(url: str, headers: list[tuple[str, str]], method: str = "GET",
+                  keep_alive: bool = False) -> bytes:
+    """The request bytes: the request-target is the URL's path and query untouched.
+
+    ``Connection: keep-alive`` (as browsers send it) or ``close`` ends the head.
+    """
     parts = urlsplit(url)
     target = parts.path or "/"
     if parts.query:
@@ -96,7 +108,7 @@ def build_request(url: str, headers: list[tuple[str, str]], method: str = "GET")
         if name.lower() in {"host", "connection", "content-length"}:
             continue
         lines.append(f"{name}: {value}".encode("latin-1", "replace"))
-    lines.append(b"Connection: close")
+    lines.append(b"Connection: keep-alive" if keep_alive else b"Connection: close")
     return CRLF.join(lines) + CRLF + CRLF
 
 
@@ -140,27 +152,58 @@ def tls_context(verify: bool) -> ssl.SSLContext:
     return context
 
 
+def persistent(ex: Exchange) -> bool:
+    """May the connection carry another exchange after this one (RFC 9112 9.3)?"""
+    tokens = {t.strip().lower() for t in (ex.header("Connection") or "").split(",")}
+    if "close" in tokens:
+        return False
+    return ex.protocol == "HTTP/1.1" or "keep-alive" in tokens
+
+
+def keep_alive_timeout(ex: Exchange) -> float | None:
+    """The server's ``Keep-Alive: timeout=N``, less a second so we never race its close."""
+    for part in (ex.header("Keep-Alive") or "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "timeout" and value.strip().isdigit():
+            return max(int(value) - 1, 0)
+    return None
+
+
+def _unanswered(exc: BaseException) -> bool:
+    """Did the exchange fail before any byte came back (a kept connection closed under us)?"""
+    if isinstance(exc, WireError):
+        return exc.reason in {"no_response", "reset"} and exc.exchange is None
+    return isinstance(exc, OSError)
+
+
 class WireClient:
-    """Fetches one URL per connection and records the exchange."""
+    """Fetches URLs over kept connections and records each exchange."""
 
     def __init__(
         self,
         connect_to: dict[tuple[str, int], tuple[str, int]],
         max_head: int,
-        max_size: int,
-        timeout: float,
         verify_tls: bool = False,
+        *,
+        max_per_host: int = 2,
+        keep_alive: bool = True,
+        idle_timeout: float = 4.0,
+        connect_interval: float = 0.005,
     ) -> None:
         self.connect_to = connect_to
         self.max_head = max_head
-        self.max_size = max_size
-        self.timeout = timeout
-        self.ssl_context = tls_context(verify_tls)
+        self.pool = ConnectionPool(tls_context(verify_tls), max_per_host, idle_timeout,
+                                   connect_interval, limit=max_head + 1024,
+                                   keep_alive=keep_alive)
 
-    async def fetch(
-        self, url: str, headers: list[tuple[str, str]], method: str = "GET"
-    ) -> Exchange:
-        """Fetch ``url``; a response cut short comes back with ``truncated`` set."""
+    async def fetch(self, url: str, headers: list[tuple[str, str]], method: str = "GET", *,
+                    max_size: int = 0, timeout: float = 60.0) -> Exchange:
+        """Fetch ``url``; a response cut short comes back with ``truncated`` set.
+
+        A kept connection the server closed while idle fails before any byte
+        comes back; the request is then sent once more on a new connection and
+        nothing of the first try is recorded (nothing was answered).
+        """
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise WireError("bad_url", f"cannot fetch {url!r}: not an http(s) URL")
@@ -168,39 +211,46 @@ class WireClient:
         address, address_port = self.connect_to.get(
             (parts.hostname.lower(), port), (parts.hostname, port)
         )
-        exchange = Exchange(
-            url=url,
-            started_at=datetime.now(UTC),
-            request_bytes=build_request(url, headers, method),
-        )
+        request_bytes = build_request(url, headers, method, keep_alive=self.pool.keep_alive)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    address,
-                    address_port,
-                    ssl=self.ssl_context if parts.scheme == "https" else None,
-                    server_hostname=parts.hostname if parts.scheme == "https" else None,
-                    limit=self.max_head + 1024,
-                ),
-                timeout=self.timeout,
-            )
-        except (OSError, TimeoutError) as exc:
-            raise WireError("connect", f"cannot connect to {address}:{address_port}: {exc}") from exc
-        try:
-            peer = writer.get_extra_info("peername")
-            exchange.ip_address = peer[0] if peer else None
-            writer.write(exchange.request_bytes)
-            await writer.drain()
-            await self._read_response(reader, exchange, method, deadline)
-        finally:
-            writer.close()
+        deadline = loop.time() + timeout
+        key = (parts.scheme, parts.hostname, address, address_port)
+        for attempt in (1, 2):
             try:
-                await asyncio.wait_for(writer.wait_closed(), 1)
-            except (OSError, TimeoutError, ssl.SSLError):
-                pass
-        return exchange
+                conn, reused = await self.pool.acquire(key, max(deadline - loop.time(), 0))
+            except (OSError, TimeoutError) as exc:
+                raise WireError("connect",
+                                f"cannot connect to {address}:{address_port}: {exc}") from exc
+            exchange = Exchange(url=url, started_at=datetime.now(UTC),
+                                request_bytes=request_bytes, ip_address=conn.ip_address,
+                                max_size=max_size, reused=reused)
+            try:
+                await self._exchange(conn, exchange, method, deadline)
+            except (WireError, OSError) as exc:
+                self.pool.release(conn, reusable=False)
+                if reused and attempt == 1 and _unanswered(exc):
+                    self.pool.stats.stale += 1
+                    continue
+                if isinstance(exc, OSError):
+                    raise WireError("reset", f"connection failed before a full head: {exc!r}") \
+                        from exc
+                raise
+            except BaseException:  # cancelled: the connection is in an unknown state
+                self.pool.release(conn, reusable=False)
+                raise
+            reusable = exchange.complete and not exchange.truncated and persistent(exchange)
+            self.pool.release(conn, reusable, keep_alive_timeout(exchange))
+            return exchange
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _exchange(self, conn: Connection, ex: Exchange, method: str,
+                        deadline: float) -> None:
+        conn.writer.write(ex.request_bytes)
+        await conn.writer.drain()
+        await self._read_response(conn.reader, ex, method, deadline)
+
+    def close(self) -> None:
+        self.pool.close()
 
     async def _read_response(
         self, reader: asyncio.StreamReader, ex: Exchange, method: str, deadline: float
@@ -230,6 +280,7 @@ class WireClient:
             raise
         ex.head = head
         if method == "HEAD" or ex.status in NO_BODY_STATUSES or 100 <= ex.status < 200:
+            ex.complete = not ex.raw_body and not 100 <= ex.status < 200
             return
         try:
             te = (ex.header("Transfer-Encoding") or "").lower()
@@ -298,8 +349,8 @@ class WireClient:
 
     def _take(self, ex: Exchange, raw: bytes, payload: bytes | None = None) -> bool:
         """Keep bytes unless over the size cap; False once the cap is reached."""
-        if self.max_size and len(ex.raw_body) + len(raw) > self.max_size:
-            room = self.max_size - len(ex.raw_body)
+        if ex.max_size and len(ex.raw_body) + len(raw) > ex.max_size:
+            room = ex.max_size - len(ex.raw_body)
             ex.raw_body += raw[:room]
             ex.body += (payload if payload is not None else raw)[:room]
             ex.truncated = "length"
@@ -318,6 +369,7 @@ class WireClient:
             remaining -= len(chunk)
             if not self._take(ex, chunk):
                 return
+        ex.complete = remaining == 0  # more than announced came with the head: do not go on
 
     async def _read_to_close(self, reader, ex: Exchange, left) -> None:
         while True:
@@ -329,9 +381,9 @@ class WireClient:
         """Append the buffered and remaining bytes to the record only, within the cap."""
         data = bytes(buf)
         while data:
-            room = self.max_size - len(ex.raw_body) if self.max_size else len(data)
+            room = ex.max_size - len(ex.raw_body) if ex.max_size else len(data)
             ex.raw_body += data[:max(room, 0)]
-            if self.max_size and len(data) > room:
+            if ex.max_size and len(data) > room:
                 ex.truncated = "length"
                 return
             data = await asyncio.wait_for(reader.read(65536), left())
@@ -381,6 +433,7 @@ class WireClient:
                         trailer = await line()
                         ex.raw_body += trailer
                         if trailer in (b"\r\n", b"\n"):
+                            ex.complete = not buf  # bytes past the end: do not go on
                             return
                 data = await exactly(size)
                 if not self._take(ex, size_line + data, data):

@@ -142,7 +142,7 @@ class ReplicaServer:
 
     def __init__(self, era: str = DEFAULT_ERA, latency_ms: float = 0,
                  log_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 site: Site | None = None) -> None:
+                 site: Site | None = None, backlog: int = _TCPServer.request_queue_size) -> None:
         era_config(era)  # fail early on an unknown era
         self.era = era
         self.site = site or get_site(era)
@@ -151,7 +151,18 @@ class ReplicaServer:
         self._requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
-        self._server = _TCPServer((host, port), _Handler)
+        self.connections_seen = 0  # connections accepted in all
+        self.peak_connections = 0  # most connections open at one time
+        # backlog: the listen queue; 5 is Python's http.server, as an archivist serving
+        # a restored copy would run it (a burst of connects beyond it is dropped)
+        self._server = _TCPServer((host, port), _Handler, bind_and_activate=False)
+        self._server.request_queue_size = backlog
+        try:
+            self._server.server_bind()
+            self._server.server_activate()
+        except OSError:
+            self._server.server_close()
+            raise
         self._server.owner = self
         self._thread: threading.Thread | None = None
 
@@ -187,6 +198,9 @@ class ReplicaServer:
     def _track(self, conn: socket.socket, add: bool) -> None:
         with self._lock:
             (self._connections.add if add else self._connections.discard)(conn)
+            if add:
+                self.connections_seen += 1
+                self.peak_connections = max(self.peak_connections, len(self._connections))
 
     def start(self) -> "ReplicaServer":
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -228,9 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0,
                         help="delay before each response, in milliseconds (default: 0)")
     parser.add_argument("--log", metavar="FILE", help="append each request as a JSON line to FILE")
+    parser.add_argument("--backlog", type=int, default=_TCPServer.request_queue_size,
+                        help="listen queue length; 5 is Python's http.server (default: %(default)s)")
     args = parser.parse_args(argv)
     server = ReplicaServer(era=args.era, latency_ms=args.latency_ms, log_path=args.log,
-                           host=args.host, port=args.port)
+                           host=args.host, port=args.port, backlog=args.backlog)
     return run_until_terminated(server, server.url)
 
 
