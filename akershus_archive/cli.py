@@ -1,7 +1,8 @@
 """``akershus-archive``: build the parser, call crawler, archive and render, map errors to exits.
 
 Exit status: 0 success, 1 a failure (one line on stderr: ``Error: <what> -
-<what to do>``), 2 a usage error, 130 interrupted. ``--debug`` shows tracebacks.
+<what to do>``; a full disk stops a crawl this way, resumable), 2 a usage error,
+130 interrupted. ``--debug`` shows tracebacks.
 """
 
 from __future__ import annotations
@@ -197,7 +198,32 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(report))
         print(f"Archive: {out / 'warc'}")
+    stopped = write_stop(report, out)
+    if stopped:
+        raise Failure(stopped)
     return 130 if report["finish_reason"] == "shutdown" else 0
+
+
+def write_stop(report: dict[str, Any], out: Path) -> str | None:
+    """What to tell the user when the disk refused the WARCs, the report or the state."""
+    failure = report.get("write_failure")
+    where = out / "warc"
+    if not failure:
+        failure = report.get("save_error")
+        if not failure:
+            return None
+        where = Path(failure["file"])
+    return disk_message(failure["error"], failure["message"], where)
+
+
+def disk_message(error: str, message: str, where: Path | str) -> str:
+    """One line: what could not be written, and that running the command again resumes."""
+    again = "run the same command again to resume"
+    if error == "ENOSPC":
+        return f"disk full writing {where} - free space and {again}"
+    if error == "EDQUOT":
+        return f"disk quota exceeded writing {where} - free space and {again}"
+    return f"cannot write {where} ({message}) - fix the disk or its permissions and {again}"
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -329,6 +355,9 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         print(summary(report))
         print(f"Harvested {harvest.get('captures', 0)} of {harvest.get('listed', 0)} "
               f"captures listed; archive: {out / 'warc'}")
+    stopped = write_stop(report, out)
+    if stopped:
+        raise Failure(stopped)
     if report["finish_reason"] == "shutdown":
         return 130
     if not harvest.get("listing_complete"):
@@ -505,6 +534,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
+        import errno
+
+        if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+            print("Error: " + disk_message(errno.errorcode[exc.errno], exc.strerror or "",
+                                           exc.filename or "the archive directory"),
+                  file=sys.stderr)
+            return 1
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}) - check the path and its "
               "permissions", file=sys.stderr)
         return 1

@@ -128,6 +128,9 @@ class RecordingDownloadHandler(BaseDownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         replay = request.meta.get("replay_of")
+        refusal = self.crawler.warc.file.refusal()  # type: ignore[attr-defined]
+        if refusal is not None and not request.meta.get("dont_archive"):
+            raise refusal  # the disk refused a write: fetch nothing that cannot be archived
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, values in request.headers.items()

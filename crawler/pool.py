@@ -7,8 +7,8 @@ connections cost one connect (and on https one TLS handshake) per connection,
 not per request, and new ones to a host are opened one after another, spaced
 by ``connect_interval``, so a small accept queue always keeps up.
 
-At most ``max_per_host`` connections, busy or idle, are open to one address
-(the crawl's ``--concurrency``). An idle connection is reused while it is
+At most ``max_per_host`` connections, busy or idle, are open to one host (the
+crawl's ``--concurrency``, which Scrapy applies per host name too). An idle connection is reused while it is
 younger than ``idle_timeout`` (or the server's ``Keep-Alive: timeout=``, less
 a second) and still quiet: one the server closed, or that holds bytes nobody
 asked for, is dropped rather than read as the next answer.
@@ -52,7 +52,7 @@ class Connection:
 
 @dataclass
 class _Host:
-    """The connections to one address: how many are open, the idle ones, who waits."""
+    """The connections to one host: how many are open, the idle ones, who waits."""
 
     open: int = 0
     idle: deque[Connection] = field(default_factory=deque)
@@ -80,24 +80,20 @@ class ConnectionPool:
         self.limit = limit  # the StreamReader's buffer limit
         self.keep_alive = keep_alive
         self.stats = PoolStats()
-        self._hosts: dict[tuple[str, int], _Host] = {}
+        self._hosts: dict[Key, _Host] = {}
 
     async def acquire(self, key: Key, timeout: float) -> tuple[Connection, bool]:
         """A connection for ``key`` and whether it was reused; waits while the host is full."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        host = self._hosts.setdefault((key[2], key[3]), _Host())
+        host = self._hosts.setdefault(key, _Host())
         while True:
-            conn = self._take_idle(host, key, loop.time())
+            conn = self._take_idle(host, loop.time())
             if conn is not None:
                 self.stats.reused += 1
                 return conn, True
             if host.open < self.max_per_host:
                 break
-            if host.idle:  # full with idle connections for other names: make room
-                host.idle.popleft().close()
-                host.open -= 1
-                continue
             waiter = loop.create_future()
             host.waiters.append(waiter)
             try:
@@ -117,16 +113,14 @@ class ConnectionPool:
         self.stats.connects += 1
         return conn, False
 
-    def _take_idle(self, host: _Host, key: Key, now: float) -> Connection | None:
-        for conn in reversed(host.idle):  # the most recently used first
-            if conn.key == key:
-                host.idle.remove(conn)
-                if conn.quiet(now):
-                    return conn
-                self.stats.stale += 1
-                conn.close()
-                host.open -= 1
-                return self._take_idle(host, key, now)
+    def _take_idle(self, host: _Host, now: float) -> Connection | None:
+        while host.idle:
+            conn = host.idle.pop()  # the most recently used first
+            if conn.quiet(now):
+                return conn
+            self.stats.stale += 1
+            conn.close()
+            host.open -= 1
         return None
 
     async def _connect(self, host: _Host, key: Key, deadline: float) -> Connection:
@@ -148,7 +142,7 @@ class ConnectionPool:
     def release(self, conn: Connection, reusable: bool, keep_for: float | None = None) -> None:
         """Give a connection back after an exchange; kept idle only when ``reusable``."""
         conn.exchanges += 1
-        host = self._hosts[(conn.key[2], conn.key[3])]
+        host = self._hosts[conn.key]
         if reusable and self.keep_alive:
             ttl = self.idle_timeout if keep_for is None else min(self.idle_timeout, keep_for)
             conn.expires = asyncio.get_running_loop().time() + ttl

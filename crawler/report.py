@@ -3,11 +3,17 @@
 The report (``ARCHIVE_DIR/crawl-report.json``) is what an archivist files
 with the WARCs: what was captured by status and type, how many bytes, how
 long it took, and every URL left out with the reason why.
+
+Errors become counts by reason, never tracebacks on the terminal: an exception
+in one of the crawl's signal handlers is one log line and a
+``signal_error/<handler>/<type>`` count, and a WARC write the disk refused
+stops the crawl with its reason (``write_error/<errno>``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections import Counter, defaultdict
@@ -18,10 +24,80 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
+
+from crawler.warcfile import WarcFile
+
+logger = logging.getLogger(__name__)
 
 # How many example URLs to keep per skip reason (the counts are always complete).
 SKIPPED_EXAMPLES = 50
+# Scrapy logs an exception of any signal handler here, with its traceback.
+SIGNAL_LOGGER = "scrapy.utils.signal"
+# Loggers that log a failed download or callback with its traceback: after a
+# failed WARC write (told once, the crawl stopping) they would repeat it.
+KNOCK_ON_LOGGERS = ("scrapy.core.scraper", "scrapy.core.engine",
+                    "scrapy.downloadermiddlewares.robotstxt")
+# Stats whose counts the report lists under errors_by_reason (prefix, name kept).
+ERROR_STATS = (("wire/error/", ""), ("warc/write_error/", "write_error/"),
+               ("signal_error/", "signal_error/"))
+
+
+def handler_name(receiver: Any) -> str:
+    """``Class.method`` of a bound method, else the function's qualified name."""
+    owner = getattr(receiver, "__self__", None)
+    func = getattr(receiver, "__func__", receiver)
+    if owner is not None:
+        return f"{type(owner).__name__}.{getattr(func, '__name__', '?')}"
+    return getattr(receiver, "__qualname__", None) or type(receiver).__name__
+
+
+class OneLineErrors(logging.Filter):
+    """Turns Scrapy's "Error caught on signal handler" tracebacks into one counted line.
+
+    Installed on the loggers themselves, so it works whatever handlers there
+    are; the traceback is kept only with --debug or when the log goes to a file.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__()
+        self.stats = crawler.stats
+        level = str(crawler.settings.get("LOG_LEVEL")).upper()
+        self.keep_traceback = level in {"DEBUG", "10"} or bool(crawler.settings.get("LOG_FILE"))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None:
+            return True
+        if isinstance(error, WarcFile.WriteError):
+            return self.keep_traceback  # already counted and told: the crawl is stopping
+        if record.name == SIGNAL_LOGGER:
+            self.count_signal_error(record, error)
+        return True
+
+    def count_signal_error(self, record: logging.LogRecord, error: BaseException) -> None:
+        args = record.args if isinstance(record.args, dict) else {}
+        name = handler_name(args.get("receiver"))
+        key = f"signal_error/{name}/{type(error).__name__}"
+        self.stats.inc_value(key)
+        text = (str(error).splitlines() or [""])[0]
+        record.msg = "Error in signal handler %s: %s: %s (counted in the crawl report as %s)"
+        record.args = (name, type(error).__name__, text, key)
+        if not self.keep_traceback:
+            record.exc_info = None
+            record.exc_text = None
+
+
+def install_filter(crawler: Crawler) -> OneLineErrors:
+    """One filter per logger, this crawler's (a process may run several crawls)."""
+    new = OneLineErrors(crawler)
+    for name in (SIGNAL_LOGGER, *KNOCK_ON_LOGGERS):
+        log = logging.getLogger(name)
+        for old in [f for f in log.filters if isinstance(f, OneLineErrors)]:
+            log.removeFilter(old)
+        log.addFilter(new)
+    return new
 
 
 class ReportExtension:
@@ -44,10 +120,18 @@ class ReportExtension:
         self._live: Any = None
         self._loop: LoopingCall | None = None
         self.path = self.archive_dir / report_name(settings)
+        self.closed_reason: str | None = None
+        self.write_failure: WarcFile.WriteError | None = None
+        self.save_error: OSError | None = None
+        install_filter(crawler)
+        warc = getattr(crawler, "warc", None)
+        if warc is not None:
+            warc.file.on_failure = self.write_failed
         crawler.report = self  # type: ignore[attr-defined]
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportExtension:
@@ -58,6 +142,21 @@ class ReportExtension:
         examples = self.skipped_examples[reason]
         if len(examples) < SKIPPED_EXAMPLES and url not in examples:
             examples.append(url)
+
+    def write_failed(self, failure: WarcFile.WriteError) -> None:
+        """A WARC write failed (cut back already): count it and stop the crawl cleanly.
+
+        Nothing more can be archived; the fetches in flight end, the files close
+        valid, and the next run resumes from them.
+        """
+        self.write_failure = failure
+        self.crawler.stats.inc_value(f"warc/write_error/{failure.reason}")
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None:
+            return
+        reason = "disk_full" if failure.disk_full else "write_error"
+        stopping = deferred_from_coro(engine.close_spider_async(reason=reason))
+        stopping.addErrback(lambda f: logger.info("Stopping after a failed write: %s", f.value))
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         self.status[response.status] += 1
@@ -126,11 +225,15 @@ class ReportExtension:
             "truncated": {k.removeprefix("warc/truncated/"): v for k, v in stats.items()
                           if k.startswith("warc/truncated/")},
             "retries": stats.get("retry/count", 0),
+            # kept connections (crawler/pool.py): opened, reused for a later request,
+            # and found closed or expired when wanted (not a server fault)
+            "connections": {k: stats.get(f"wire/connections/{k}", 0)
+                            for k in ("opened", "reused", "stale")},
             "errors": errors,
-            "errors_by_reason": {k.removeprefix("wire/error/"): v for k, v in stats.items()
-                                 if k.startswith("wire/error/")},
+            "errors_by_reason": errors_by_reason(stats),
             "skipped": dict(self.skipped.most_common()),
             "skipped_examples": dict(self.skipped_examples),
+            **({"write_failure": self.write_failure.as_dict()} if self.write_failure else {}),
         }
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -138,11 +241,42 @@ class ReportExtension:
             self._loop.stop()
         if self._live is not None:
             self._live.stop()
+        self.closed_reason = reason
         self.archive_dir.mkdir(parents=True, exist_ok=True)
-        data = self.as_dict(reason)
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+        try:
+            save_json(self.path, self.as_dict(reason))
+        except OSError as exc:  # a full disk: crawler/run.py tries again, then says so
+            self.save_error = exc
+            logger.info("Could not write %s: %s", self.path, exc)
+
+    def engine_stopped(self) -> None:
+        """Write the report again: spider_closed handlers after ours may have counted errors."""
+        if self.closed_reason is not None and self.save_error is None:
+            try:
+                save_json(self.path, self.as_dict(self.closed_reason))
+            except OSError as exc:
+                self.save_error = exc
+
+
+def save_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` whole or not at all: a failed write leaves the previous file."""
+    tmp = path.with_suffix(".json.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
+                       encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def errors_by_reason(stats: dict[str, Any]) -> dict[str, int]:
+    """Failed fetches by wire reason, refused writes by errno, signal handler errors."""
+    out: dict[str, int] = {}
+    for prefix, name in ERROR_STATS:
+        out.update({name + k.removeprefix(prefix): v for k, v in stats.items()
+                    if k.startswith(prefix)})
+    return out
 
 
 def report_name(settings: Any) -> str:
@@ -168,11 +302,25 @@ def summary(report: dict[str, Any]) -> str:
         "  by status: " + ", ".join(f"{k}: {v}" for k, v in report["by_status"].items()),
         "  by type:   " + ", ".join(f"{k}: {v}" for k, v in report["by_type"].items()),
     ]
+    conns = report.get("connections") or {}
+    if conns.get("opened"):
+        lines.append(f"  connections: {conns['opened']} opened, {conns['reused']} reuses, "
+                     f"{conns['stale']} found closed")
     if report["skipped"]:
         lines.append("  skipped:   " + ", ".join(f"{k}: {v}" for k, v in report["skipped"].items()))
     if report["errors"]:
         lines.append("  errors:    " + ", ".join(f"{k}: {v}" for k, v in report["errors"].items()))
     if report["truncated"]:
         lines.append("  truncated: " + ", ".join(f"{k}: {v}" for k, v in report["truncated"].items()))
+    failure = report.get("write_failure")
+    if failure:
+        lines.append(f"  write failed: {failure['error']} ({failure['message']}) in "
+                     f"{failure['file']}, cut back {failure['cut_bytes']} bytes; crawl stopped")
+    handlers = {k: v for k, v in report.get("errors_by_reason", {}).items()
+                if k.startswith("signal_error/")}
+    if handlers:
+        lines.append("  signal handler errors: "
+                     + ", ".join(f"{k.removeprefix('signal_error/')}: {v}"
+                                 for k, v in handlers.items()))
     lines.append("  WARC files: " + ", ".join(report["warc_files"]))
     return "\n".join(lines)

@@ -8,7 +8,9 @@ What happens in an archive directory that already holds WARCs:
   ``.open`` files are cut back to their last whole record and closed, and the
   crawl goes on from what the WARCs hold, fetching nothing twice;
 - after a finished crawl, a new crawl fetches everything again and writes
-  ``revisit`` records for payloads the archive already holds.
+  ``revisit`` records for payloads the archive already holds;
+- a crawl stopped by a failed write (a full disk) left valid, closed files
+  and is resumed like an interrupted one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.recovery import recover_directory
+from crawler.report import save_json
 from crawler.resume import ArchiveState, read_state, scan, write_state
 from crawler.spiders.akershus import AkershusSpider
 
@@ -89,19 +92,48 @@ def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
     if warc is not None:
         warc.file.close()  # a forced stop skips spider_closed: still leave closed files
     report_path = archive_dir / "crawl-report.json"
-    report: dict[str, Any] = {}
-    if report_path.exists():
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    report.setdefault("finish_reason", "killed")
+    report = final_report(crawler, report_path)
     report["mode"] = mode
     report["recovered"] = notes
-    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
     status = "finished" if report["finish_reason"] in {"finished", "closespider_pagecount"} \
         else "interrupted"
-    write_state(archive_dir, status=status, mode=mode, seeds=seeds, started_at=started,
-                finish_reason=report["finish_reason"])
+    try:
+        save_json(report_path, report)
+        write_state(archive_dir, status=status, mode=mode, seeds=seeds, started_at=started,
+                    finish_reason=report["finish_reason"])
+    except OSError as exc:  # the state still says "running": the next run resumes
+        report["save_error"] = save_error(exc, report_path)
     return report
+
+
+def final_report(crawler: Any, report_path: Path) -> dict[str, Any]:
+    """The report, made again once every spider_closed handler has run (and counted).
+
+    A forced stop skips spider_closed: then what the report file holds, if anything.
+    A failed WARC write is the finish reason whatever else the crawl was doing.
+    """
+    extension = getattr(crawler, "report", None)
+    report: dict[str, Any] = {}
+    if extension is not None and extension.closed_reason is not None:
+        report = extension.as_dict(extension.closed_reason)
+    elif report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    report.setdefault("finish_reason", "killed")
+    warc = getattr(crawler, "warc", None)
+    failure = warc.file.failure if warc is not None else None
+    if failure is not None:
+        report["finish_reason"] = "disk_full" if failure.disk_full else "write_error"
+        report["write_failure"] = failure.as_dict()
+    return report
+
+
+def save_error(exc: OSError, path: Path) -> dict[str, str]:
+    """Why the report or the state could not be written, for the CLI's message."""
+    import errno
+
+    return {"file": str(exc.filename or path),
+            "error": errno.errorcode.get(exc.errno or 0, type(exc).__name__),
+            "message": exc.strerror or str(exc)}
 
 
 def run_worker(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:

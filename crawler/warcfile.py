@@ -59,7 +59,38 @@ def warc_date(moment: datetime) -> str:
 
 
 class WarcFile:
-    """The WARC file being written; rotates when it grows past ``max_size``."""
+    """The WARC file being written; rotates when it grows past ``max_size``.
+
+    A call of :meth:`write` puts its records (a response and its request) in
+    the file whole or not at all: they are compressed in memory and handed to
+    the file in one go, and a write that fails (disk full, I/O error) is cut
+    back to where it began. The file is then sealed (later writes raise
+    :class:`WriteError` and leave it alone) and still closes as a valid WARC,
+    so a crawl stopped by a full disk resumes like an interrupted one.
+    """
+
+    class WriteError(Exception):
+        """A write the disk refused; the file was cut back to where the write began."""
+
+        def __init__(self, file: str, error: OSError, offset: int, cut: int,
+                     refused: bool = False) -> None:
+            import errno
+
+            self.file = file
+            self.error = error
+            self.offset = offset
+            self.cut = cut
+            self.reason = errno.errorcode.get(error.errno or 0, type(error).__name__)
+            self.disk_full = error.errno in {errno.ENOSPC, errno.EDQUOT}
+            what = "not written: an earlier write to" if refused else "writing"
+            super().__init__(f"{self.reason} {what} {file}: {error.strerror or error} "
+                             f"(cut back to offset {offset}, {cut} bytes)")
+
+        def as_dict(self) -> dict[str, Any]:
+            """For the crawl report."""
+            return {"file": self.file, "error": self.reason,
+                    "message": self.error.strerror or str(self.error),
+                    "offset": self.offset, "cut_bytes": self.cut}
 
     def __init__(self, directory: Path, prefix: str, max_size: int,
                  warcinfo: dict[str, Any]) -> None:
@@ -72,8 +103,17 @@ class WarcFile:
         self.path: Path | None = None
         self._fh: Any = None
         self._writer: WARCWriter | None = None
+        self._damaged = False  # a failed write could not be cut back
         self.closed_files: list[Path] = []
+        # The first failed write (no write is tried after it) and who is told of it.
+        self.failure: WarcFile.WriteError | None = None
+        self.on_failure: Any = None
         directory.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def opener(path: Path) -> Any:
+        """A new file, unbuffered: write() hands it whole records (tests swap in a faulty one)."""
+        return open(path, "xb", buffering=0)
 
     @property
     def name(self) -> str:
@@ -88,23 +128,40 @@ class WarcFile:
             path = self.directory / (name + OPEN_SUFFIX)
             if not path.exists() and not (self.directory / name).exists():
                 break
+        try:
+            self._fh = self.opener(path)
+        except OSError as exc:
+            self._failed(self.WriteError(name, exc, 0, 0))
         self.path = path
-        self._fh = open(path, "wb")
-        self._writer = RecordWriter(self._fh, gzip=True, warc_version="1.1")
+        self._writer = RecordWriter(None, gzip=True, warc_version="1.1")  # out: see _put
         self._write_warcinfo(name)
 
     def _write_warcinfo(self, name: str) -> None:
         assert self._writer is not None
         info = {k: str(v) for k, v in self.warcinfo.items() if v not in (None, "")}
         record = self._writer.create_warcinfo_record(name, info)
-        self._writer.write_record(record)
+        self._put([record])
 
     @property
     def writer(self) -> WARCWriter:
-        if self._writer is None:
-            self._open()
-        elif self._fh.tell() >= self.max_size:
+        return self._ready()
+
+    def refusal(self) -> WarcFile.WriteError | None:
+        """What a write gets once one has failed (the crawl is stopping), else None."""
+        failure = self.failure
+        if failure is None:
+            return None
+        return self.WriteError(failure.file, failure.error, failure.offset, failure.cut,
+                               refused=True)
+
+    def _ready(self) -> WARCWriter:
+        """The writer of an open file with room left; WriteError once a write has failed."""
+        if self._writer is not None and self._fh.tell() >= self.max_size:
             self.close()
+        refusal = self.refusal()
+        if refusal is not None:
+            raise refusal
+        if self._writer is None:
             self._open()
         assert self._writer is not None
         return self._writer
@@ -113,28 +170,79 @@ class WarcFile:
         return self._fh.tell() if self._fh else 0
 
     def write(self, *records: Any) -> tuple[str, int]:
-        """Write records back to back in this file; returns (file name, offset)."""
-        writer = self.writer
+        """Write records back to back in this file, all or none; returns (file name, offset)."""
+        self._ready()
+        return self.name, self._put(records)
+
+    def _put(self, records: Any) -> int:
+        """Compress ``records`` in memory, then write them at the end of the file."""
+        assert self._writer is not None
         offset = self._fh.tell()
-        for record in records:
-            writer.write_record(record)
-        self._fh.flush()
-        return self.name, offset
+        compressed = self._writer.out = BytesIO()
+        try:
+            for record in records:
+                self._writer.write_record(record)
+        finally:
+            self._writer.out = None
+        self._write_all(compressed.getbuffer(), offset)
+        return offset
+
+    def _write_all(self, data: memoryview, offset: int) -> None:
+        """Write ``data`` whole; if the disk refuses part of it, cut back to ``offset``."""
+        done = 0
+        try:
+            while done < len(data):  # a nearly full disk may take only part of a write
+                done += self._fh.write(data[done:])
+        except OSError as exc:
+            self._cut_back(offset, exc)
+
+    def _cut_back(self, offset: int, error: OSError) -> None:
+        """Truncate a failed write back to ``offset``, then seal the file and raise."""
+        cut = self._fh.tell() - offset
+        try:
+            self._fh.truncate(offset)
+            self._fh.seek(offset)
+        except OSError:
+            self._damaged = True  # left .open at close: the next run's recovery cuts it
+        self._failed(self.WriteError(self.name, error, offset, cut))
+
+    def _failed(self, failure: WarcFile.WriteError) -> None:
+        """Seal the file, tell the crawl (it stops), raise."""
+        self._note(failure)
+        raise failure from failure.error
+
+    def _note(self, failure: WarcFile.WriteError) -> None:
+        self.failure = failure
+        logger.info("WARC write failed, no more writes: %s", failure)
+        if self.on_failure is not None:
+            self.on_failure(failure)
 
     def close(self) -> None:
+        """Sync, close and rename to the final name; a file that cannot be synced stays .open."""
         if self._fh is None:
             return
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
-        assert self.path is not None
-        final = self.path.with_name(self.name)
-        os.replace(self.path, final)
-        self.closed_files.append(final)
-        logger.info("Closed %s", final)
-        self._fh = None
-        self._writer = None
-        self.path = None
+        fh, path = self._fh, self.path
+        assert path is not None
+        final = path.with_name(self.name)
+        self._fh = self._writer = self.path = None
+        try:
+            empty = fh.tell() == 0
+            os.fsync(fh.fileno())
+            fh.close()
+        except OSError as exc:  # it may not all be on disk: the next run's recovery decides
+            try:
+                fh.close()
+            except OSError:
+                pass
+            if self.failure is None:
+                self._note(self.WriteError(final.name, exc, 0, 0))
+            return
+        if empty:  # not even its warcinfo record could be written
+            path.unlink()
+        elif not self._damaged:
+            os.replace(path, final)
+            self.closed_files.append(final)
+            logger.info("Closed %s", final)
 
 
 class WarcExtension:
