@@ -93,6 +93,17 @@ def measure_rusage(cmd: list[str], cwd: Path | None = None) -> dict[str, Any]:
         return result
 
 
+def responses(warc_dir: Path) -> int:
+    """Response records in the WARC files of a folder: the requests a crawl answered."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    count = 0
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            count += sum(1 for rec in ArchiveIterator(fh) if rec.rec_type == "response")
+    return count
+
+
 def html_pages(warc_dir: Path) -> int:
     """HTML 200 responses in the WARC files of a folder (how every crawler's pages are counted)."""
     from warcio.archiveiterator import ArchiveIterator
@@ -109,10 +120,12 @@ def html_pages(warc_dir: Path) -> int:
 
 
 @contextmanager
-def replica(pages: int, latency_ms: float = 0) -> Iterator[tuple[str, int]]:
+def replica(pages: int, latency_ms: float = 0, backlog: int = 128,
+            tls: bool = False) -> Iterator[tuple[str, int]]:
     """A synthetic replica server process; yields (base URL, port)."""
     proc = subprocess.Popen([PY, "-m", "replica.synthetic", "--pages", str(pages),
-                             "--latency-ms", str(latency_ms), "--port", "0"],
+                             "--latency-ms", str(latency_ms), "--port", "0",
+                             "--backlog", str(backlog), *(["--tls"] if tls else [])],
                             stdout=subprocess.PIPE, cwd=ROOT, text=True)
     try:
         assert proc.stdout is not None
@@ -159,17 +172,48 @@ def _rates(r: dict[str, Any]) -> dict[str, Any]:
     return r
 
 
+# Listen queues of the latency servers: the replica's 128, and 5, Python's http.server
+# default (how an archivist serves a restored copy), where bursts of connects are dropped.
+BACKLOGS = (128, 5)
+
+
 def run_latency(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    shapes: dict[str, Any] = {}
+    for backlog in BACKLOGS:
+        runs = []
+        with replica(pages, latency_ms=100, backlog=backlog) as (url, port):
+            for rep in range(reps):
+                ours = crawl_ours(url, port, work / "lat-ours", OURS_FAST)
+                wget = crawl_wget(url, work / "lat-wget")
+                runs.append({"ours": ours, "wget": wget,
+                             "ratio": round(ours["pages_per_s"] / wget["pages_per_s"], 2)})
+                print(f"  latency backlog {backlog} rep {rep + 1}: ours {ours['pages_per_s']} "
+                      f"p/s, wget {wget['pages_per_s']} p/s, ratio {runs[-1]['ratio']}")
+        shapes[str(backlog)] = {"runs": runs}
+    return {"pages": pages, "latency_ms": 100, "ours_options": " ".join(OURS_FAST),
+            "shapes": shapes, "runs": shapes["128"]["runs"]}
+
+
+def run_tls(work: Path, pages: int, reps: int) -> dict[str, Any]:
+    """Fetches over https from a local TLS server, connections kept and not.
+
+    The harvest reaches web archives over https through the same recording
+    client; this is its cost per request with and without connection reuse.
+    """
     runs = []
-    with replica(pages, latency_ms=100) as (url, port):
+    with replica(pages, tls=True) as (url, port):
         for rep in range(reps):
-            ours = crawl_ours(url, port, work / "lat-ours", OURS_FAST)
-            wget = crawl_wget(url, work / "lat-wget")
-            runs.append({"ours": ours, "wget": wget,
-                         "ratio": round(ours["pages_per_s"] / wget["pages_per_s"], 2)})
-            print(f"  latency rep {rep + 1}: ours {ours['pages_per_s']} p/s, "
-                  f"wget {wget['pages_per_s']} p/s, ratio {runs[-1]['ratio']}")
-    return {"pages": pages, "latency_ms": 100, "ours_options": " ".join(OURS_FAST), "runs": runs}
+            row: dict[str, Any] = {}
+            for name, extra in (("kept", []), ("closed", ["--close-connections"])):
+                r = crawl_ours(url, port, work / f"tls-{name}", [*OURS_FAST, *extra])
+                r["requests"] = responses(work / f"tls-{name}" / "warc")
+                r["requests_per_s"] = round(r["requests"] / r["wall"], 1)
+                row[name] = r
+            row["ratio"] = round(row["kept"]["requests_per_s"] / row["closed"]["requests_per_s"], 2)
+            runs.append(row)
+            print(f"  tls rep {rep + 1}: kept {row['kept']['requests_per_s']} req/s, "
+                  f"closed {row['closed']['requests_per_s']} req/s, ratio {row['ratio']}")
+    return {"pages": pages, "ours_options": " ".join(OURS_FAST), "runs": runs}
 
 
 def run_cpu(work: Path, pages: int, reps: int) -> dict[str, Any]:
@@ -474,7 +518,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, one repetition: a few minutes")
     parser.add_argument("--only", nargs="+", metavar="SECTION",
-                        choices=["latency", "cpu", "extract", "render", "growth", "profile",
+                        choices=["latency", "cpu", "tls", "extract", "render", "growth", "profile",
                                  "generations"])
     parser.add_argument("--reps", type=int, help="repetitions (default: 3, quick: 1)")
     parser.add_argument("--growth-sizes", type=int, nargs="+",
@@ -503,7 +547,7 @@ def main() -> None:
     pages = 300 if quick else 2000
     growth = args.growth_sizes or ([300, 3000] if quick else [2000, 20000, 100000])
     crawl_sizes = args.crawl_sizes or ([300, 1000] if quick else [2000, 20000])
-    sections = args.only or ["latency", "cpu", "extract", "render", "growth", "profile",
+    sections = args.only or ["latency", "cpu", "tls", "extract", "render", "growth", "profile",
                              "generations"]
     results["machine"] = machine()
     results["mode"] = "quick" if quick else "full"
@@ -522,6 +566,8 @@ def main() -> None:
             data = run_growth(args.work, growth, crawl_sizes, reps)
         elif section == "generations":
             data = run_generations(args.work, pages, reps)
+        elif section == "tls":
+            data = run_tls(args.work, pages, reps)
         else:
             data = run_profile(args.work, pages)
         data["command"] = ("python bench/run.py" + (" --quick" if quick else "")

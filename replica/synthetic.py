@@ -42,11 +42,13 @@ import argparse
 import math
 import random
 import socket
+import ssl
 import sys
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 from . import generations
 from .eras import DEFAULT_ERA
@@ -289,12 +291,47 @@ def main(argv: list[str] | None = None) -> int:
                         help="delay before each response, in milliseconds (default: 0)")
     parser.add_argument("--backlog", type=int, default=128,
                         help="listen queue length; 5 is Python's http.server (default: 128)")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve https with a throwaway self-signed certificate")
     args = parser.parse_args(argv)
     site = SyntheticSite(args.pages, args.seed)
     server = ReplicaServer(latency_ms=args.latency_ms, port=args.port, site=site)
     tune(server, args.backlog)
     server._log = lambda entry: None  # type: ignore[method-assign]  # no request log: memory stays flat
-    return run_until_terminated(server, f"{server.url} {len(site.pages)}")
+    url = server.url
+    if args.tls:
+        server._server.socket = self_signed_context().wrap_socket(server._server.socket,
+                                                                  server_side=True)
+        url = url.replace("http://", "https://", 1)
+    return run_until_terminated(server, f"{url} {len(site.pages)}")
+
+
+def self_signed_context() -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate (for benchmarks only)."""
+    import datetime
+    import tempfile
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_path, key_path = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        context.load_cert_chain(cert_path, key_path)
+    return context
 
 
 if __name__ == "__main__":
