@@ -109,6 +109,10 @@ DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Outputs of one callback processed at once. Scrapy starts this many tasks for
+# every response (its default, 100, costs more than parsing the page); the
+# outputs here are requests, which go straight to the scheduler.
+CONCURRENT_ITEMS = 8
 # Seconds before a fetch gives up.
 DOWNLOAD_TIMEOUT = 60
 # Largest response stored (bytes); larger ones are cut and marked WARC-Truncated.
