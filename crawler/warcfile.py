@@ -42,15 +42,22 @@ class RawHeaders(StatusAndHeaders):
 
 
 class RecordWriter(WARCWriter):
-    """warcio's writer, with no payload digest on metadata records.
+    """warcio's writer, with no payload digest on metadata records or bodiless requests.
 
     WARC 1.1 (5.9): WARC-Payload-Digest "shall not be used on records that do not
     have a well-defined payload"; a metadata record's block is warc-fields, not a
-    payload (FastWARC's check -p fails records that carry one). warcio leaves it
-    off warcinfo only; revisits get theirs from the record they refer to.
+    payload (FastWARC's check -p fails records that carry one), nor is a request
+    without a body. warcio leaves it off warcinfo only; revisits get theirs from
+    the record they refer to.
     """
 
     NO_PAYLOAD_DIGEST_TYPES = (*WARCWriter.NO_PAYLOAD_DIGEST_TYPES, "metadata")
+
+    def ensure_digest(self, record: Any, block: bool = True, payload: bool = True) -> None:
+        """No payload digest on a request without a body (a GET): it has no payload."""
+        if record.rec_type == "request" and not record.length:
+            payload = False
+        super().ensure_digest(record, block, payload)
 
 
 def warc_date(moment: datetime) -> str:

@@ -202,8 +202,8 @@ def test_warc_structure(archive: dict) -> None:
     meta = {uri(m): m.raw.decode() for m in by_type["metadata"]}
     assert "outlink: " in meta[SEED_PAGE]
     # WARC 1.1 5.9: no payload digest where the block has no payload; the block digest stays
-    for m in by_type["metadata"] + by_type["warcinfo"]:
-        assert m.rec_headers.get_header("WARC-Payload-Digest") is None, m.rec_type
+    for m in by_type["metadata"] + by_type["warcinfo"] + by_type["request"]:
+        assert m.rec_headers.get_header("WARC-Payload-Digest") is None, m.rec_type  # GETs
         assert m.rec_headers.get_header("WARC-Block-Digest").startswith("sha1:")
     assert all(n.endswith(".warc.gz") for n in (p.name for p in (archive["dir"] / "warc").iterdir()))
 
