@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
-from w3lib.url import canonicalize_url
+from scrapy.utils.url import strip_url
+from w3lib.url import canonicalize_url, safe_url_string
 
 # File extensions of documents the site linked (strategy and plan PDFs, office files).
 DOCUMENT_EXTENSIONS = (
@@ -40,6 +42,19 @@ EMBED_XPATHS = (
 LINK_XPATHS = ("//a/@href", "//area/@href", "//iframe/@src", "//frame/@src")
 
 
+def _compiled(xpath: str) -> etree.XPath:
+    # lxml evaluated directly: parsel would wrap every attribute found in a Selector,
+    # which cost more than the parse. Same XPath engine, same results, same order.
+    return etree.XPath(xpath, smart_strings=False)
+
+
+_EMBEDS = tuple((x, x.rsplit("//", 1)[1].split("[")[0] + "/@" + x.rsplit("@", 1)[1], _compiled(x))
+                for x in EMBED_XPATHS)
+_LINKS = tuple((x.lstrip("/"), _compiled(x)) for x in LINK_XPATHS)
+_STYLES = _compiled("//style/text() | //@style")
+_BASE = _compiled("//base/@href")
+
+
 @dataclass(frozen=True)
 class Outlink:
     url: str
@@ -51,8 +66,33 @@ class Outlink:
         return _is_document(self.url)
 
 
-# The form of a URL that repeats are recognised by (w3lib's), cached like the rest.
+# w3lib's canonical form (query sorted too): what the trap rules judge a URL by.
 canonical = lru_cache(maxsize=LINK_CACHE)(canonicalize_url)
+
+
+@lru_cache(maxsize=LINK_CACHE)
+def request_url(url: str) -> str:
+    """The URL the crawl requests for a link to ``url``, and the key it is known by.
+
+    Normalised only in the ways RFC 3986 (6.2.2, 6.2.3) calls equivalent: scheme
+    and host in lower case (the host in punycode), dot segments resolved (``%2e``
+    included), escapes of the path in one case and unreserved ones decoded (w3lib's
+    canonical form of scheme, host and path), no default port (Scrapy's
+    ``strip_url``), no fragment. The query is kept as linked, in its order, only
+    escaped where it must be (``safe_url_string``): ``?b=1&a=2`` is what the server
+    was asked, not a sorted copy. Spellings of one resource that differ only so
+    are one URL, whichever the crawl meets first, so a resumed crawl, which meets
+    them in another order, archives what an uninterrupted one does; Scrapy's
+    duplicate filter keys requests the same way (crawler/fingerprint.py).
+    A URL w3lib refuses is kept as written, for the spider to count as invalid.
+    """
+    try:
+        parts = urlsplit(url)
+        base = strip_url(canonical(urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))),
+                         strip_credentials=False)
+        return safe_url_string(base + ("?" + parts.query if parts.query else ""))
+    except ValueError:
+        return url
 
 
 @lru_cache(maxsize=LINK_CACHE)
@@ -122,10 +162,25 @@ def _absolute(base: str, href: str) -> str | None:
     return url
 
 
+def resolution_base(url: str) -> str:
+    """The URL a page's relative links resolve against: ``url`` with its dot segments resolved.
+
+    A browser parses the page's URL before it resolves against it, and takes
+    ``%2e%2e`` for ``..`` as it does (WHATWG URL); urljoin takes ``%2e%2e`` for
+    a name, so ``../x`` on ``/a/b/%2e%2e/c/`` would lead to ``/a/b/%2e%2e/x``, not
+    to ``/a/x``. w3lib's canonical form resolves both kinds, as the duplicate
+    filter does.
+    """
+    try:
+        return canonical(url)
+    except ValueError:  # not a URL a request can be made for: resolved as it is
+        return url
+
+
 def html_outlinks(base_url: str, text: str) -> list[Outlink]:
-    """Outlinks of an HTML page in document order, without repeats."""
+    """Outlinks of an HTML page in document order, without repeats, as requested (request_url)."""
     sel = Selector(text=text)
-    base = sel.xpath("//base/@href").get()
+    base = next(iter(_BASE(sel.root)), None)
     if base:
         # A base URL that cannot be parsed is ignored, as browsers do (HTML, "document base URL").
         try:
@@ -133,30 +188,31 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
         except ValueError:
             joined = base_url
         base_url = base_url if url_problem(joined) else joined
+    base_url = resolution_base(base_url)
     seen: set[tuple[str, str]] = set()
     out: list[Outlink] = []
 
     def add(value: str, hop: str, context: str) -> None:
         url = absolute(base_url, value)
+        url = request_url(url) if url else None
         if url and (url, hop) not in seen:
             seen.add((url, hop))
             out.append(Outlink(url, hop, context))
 
-    for xpath in EMBED_XPATHS:
-        context = xpath.rsplit("//", 1)[1].split("[")[0] + "/@" + xpath.rsplit("@", 1)[1]
-        for value in sel.xpath(xpath).getall():
+    root = sel.root
+    for xpath, context, compiled in _EMBEDS:
+        for value in compiled(root):
             if xpath.endswith("srcset"):
                 for candidate in value.split(","):
                     if candidate.strip():
                         add(candidate.split()[0], "E", context)
             else:
                 add(value, "E", context)
-    for style in sel.xpath("//style/text() | //@style").getall():
+    for style in _STYLES(root):
         for url in css_urls(style):
             add(url, "E", "style")
-    for xpath in LINK_XPATHS:
-        context = xpath.lstrip("/")
-        for value in sel.xpath(xpath).getall():
+    for context, compiled in _LINKS:
+        for value in compiled(root):
             add(value, "L", context)
     return out
 
@@ -167,9 +223,11 @@ def css_urls(css: str) -> list[str]:
 
 
 def css_outlinks(base_url: str, css: str) -> list[Outlink]:
+    """Outlinks of a stylesheet, as requested (request_url)."""
     out = []
+    base_url = resolution_base(base_url)
     for value in css_urls(css):
         url = absolute(base_url, value)
         if url:
-            out.append(Outlink(url, "E", "css/url"))
+            out.append(Outlink(request_url(url), "E", "css/url"))
     return out

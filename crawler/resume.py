@@ -14,12 +14,15 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+from scrapy.http import Headers, TextResponse
+from scrapy.responsetypes import responsetypes
+from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.links import Outlink, css_outlinks, html_outlinks
+from crawler.links import Outlink, css_outlinks, html_outlinks, request_url
 from crawler.settings import DOWNLOAD_MAXSIZE
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,10 @@ class ArchiveState:
     decided: set[str] = field(default_factory=set)
     order: list[str] = field(default_factory=list)  # decided pages, in decision order
     hops: dict[str, int] = field(default_factory=dict)
+    # Where each page's or stylesheet's payload is (file, offset), by payload digest,
+    # and the revisits of them by URL (digest, Content-Type): see _read_revisited_pages.
+    bodies: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    revisited_pages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def frontier(self, seeds: list[str]) -> list[tuple[Outlink, int]]:
         """Links not yet archived, in the order the first run decided on them, with hops.
@@ -67,10 +74,17 @@ class ArchiveState:
                 seen.add(seed)
                 out.append((Outlink(seed, "L", "seed"), 0))
         link_hops: dict[str, int] = {}
+        # Reached as requisites (embeds, documents): a redirect of one is a requisite
+        # too, as the live crawl's redirected request keeps its kind.
+        requisites: set[str] = set()
         undecided = [u for u in self.links if u not in self.decided]
         for page in self.order + undecided:
             hops = self.hops.get(page, link_hops.get(page, 0))
             for link in self.links.get(page, []):
+                if link.hop == "R" and page in requisites:
+                    link = Outlink(link.url, "E", link.context)
+                if link.hop == "E" or link.is_document:
+                    requisites.add(link.url)
                 next_hops = hops + (1 if link.hop == "L" else 0)
                 link_hops.setdefault(link.url, next_hops)
                 if link.url not in seen:
@@ -113,11 +127,37 @@ def scan(warc_dir: Path, follow_links: bool = True) -> ArchiveState:
     for path in sorted(warc_dir.glob("*.warc.gz")) + sorted(warc_dir.glob("*.warc")):
         try:
             with open(path, "rb") as fh:
-                for record in ArchiveIterator(fh):
-                    _take(state, record, follow_links)
+                records = ArchiveIterator(fh)
+                for record in records:
+                    body_digest = _take(state, record, follow_links)
+                    if body_digest:  # the offset is known once the record is read
+                        state.bodies.setdefault(body_digest, (path, records.get_record_offset()))
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             logger.warning("Stopped reading %s at a damaged record: %s", path.name, exc)
+    if follow_links:
+        _read_revisited_pages(state)
     return state
+
+
+def _read_revisited_pages(state: ArchiveState) -> None:
+    """Links of pages archived as revisits that the crawl died on before deciding.
+
+    The spider parses a revisited page like any other (it has the bytes from
+    the wire), but the revisit record holds no body: the links are read from
+    the record it revisits, against the revisit's own URL, as the spider did.
+    """
+    for uri, (digest, ctype) in state.revisited_pages.items():
+        where = state.bodies.get(digest)
+        if uri in state.decided or where is None:
+            continue
+        path, offset = where
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                record = next(iter(ArchiveIterator(fh)))
+                state.links[uri] = _page_links(uri, ctype, record.content_stream().read(MAX_BODY))
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, StopIteration) as exc:
+            logger.warning("Could not read the page %s revisits: %s", uri, exc)
 
 
 def _take_metadata(state: ArchiveState, record: Any) -> None:
@@ -140,48 +180,72 @@ def _take_metadata(state: ArchiveState, record: Any) -> None:
         state.order.append(uri)
 
 
-def _take(state: ArchiveState, record: Any, follow_links: bool) -> None:
+def redirect_target(uri: str, location: str) -> str:
+    """The URL the crawl requests for a redirect to ``location``, as the live crawl does.
+
+    Scrapy's redirect middleware joins the Location (``safe_url_string``) to the
+    URL; the scope middleware then asks for the target's canonical form
+    (``request_url``), as for any link.
+    """
+    location = safe_url_string(location)
+    if location.startswith("//"):
+        location = f"{urlsplit(uri).scheme}://{location.lstrip('/')}"
+    return request_url(urljoin(uri, location))
+
+
+def _page_links(uri: str, ctype: str, body: bytes) -> list[Outlink]:
+    """The links of an archived page or stylesheet, read as the spider read them.
+
+    The text is decoded by Scrapy's response classes, as the live crawl's
+    response was (header charset, BOM, ``<meta charset>``, then detection):
+    a page of ISO-8859-1 that says so only in its markup yields the same URLs.
+    """
+    headers = Headers({"Content-Type": ctype} if ctype else {})
+    cls = responsetypes.from_args(headers=headers, url=uri, body=body)
+    if not issubclass(cls, TextResponse):  # the spider follows no links of a binary
+        return []
+    text = cls(url=uri, body=body, headers=headers).text
+    return css_outlinks(uri, text) if "css" in ctype else html_outlinks(uri, text)
+
+
+def _take(state: ArchiveState, record: Any, follow_links: bool) -> str | None:
+    """Take in one record; the payload digest of a page or stylesheet response, else None."""
     if record.rec_type == "metadata" and follow_links:
         _take_metadata(state, record)
-        return
+        return None
     if record.rec_type not in {"response", "revisit"}:
-        return
+        return None
     headers = record.rec_headers
     uri = headers.get_header("WARC-Target-URI")
     http = record.http_headers
     code = http.get_statuscode() if http else ""
     status = int(code) if code and code.isdigit() else 0  # an unparseable answer is kept too
     if status in RETRY_STATUSES:
-        return
+        return None
     state.done.add(uri)
     digest = headers.get_header("WARC-Payload-Digest")
     if record.rec_type == "response" and digest and 200 <= status < 300:
         state.digests.setdefault(digest, Revisitable(
             uri, headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")))
     if not http:
-        return
+        return None
     if 300 <= status < 400 and http.get_header("Location"):
         location = http.get_header("Location")
         try:
-            target = urljoin(uri, location)
+            target = redirect_target(uri, location)
         except ValueError:  # the crawl counts it as an invalid URL, as it did the first time
             target = location
         state.links[uri] = [Outlink(target, "R", "redirect")]
-        return
+        return None
     ctype = (http.get_header("Content-Type") or "").lower()
     if status == 200 and "html" in ctype:
         state.pages += 1
-    if not follow_links or record.rec_type != "response" or status != 200:
-        return
-    if uri in state.decided:
-        return
-    if "html" in ctype or "css" in ctype:  # died before its metadata record: read the page
-        body = record.content_stream().read(MAX_BODY)
-        charset = "utf-8"
-        if "charset=" in ctype:
-            charset = ctype.split("charset=", 1)[1].split(";")[0].strip() or "utf-8"
-        try:
-            text = body.decode(charset, "replace")
-        except LookupError:
-            text = body.decode("utf-8", "replace")
-        state.links[uri] = html_outlinks(uri, text) if "html" in ctype else css_outlinks(uri, text)
+    if not follow_links or status != 200 or not ("html" in ctype or "css" in ctype or not ctype):
+        return None  # the spider reads pages (no Content-Type: sniffed) and stylesheets
+    if record.rec_type == "revisit":  # its links, if need be, from the record it revisits
+        if digest and uri not in state.decided:
+            state.revisited_pages.setdefault(uri, (digest, ctype))
+        return None
+    if uri not in state.decided:  # died before its metadata record: read the page
+        state.links[uri] = _page_links(uri, ctype, record.content_stream().read(MAX_BODY))
+    return digest

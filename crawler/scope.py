@@ -21,27 +21,42 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from w3lib.url import canonicalize_url
+
+from crawler.links import canonical, request_url
 
 logger = logging.getLogger(__name__)
 
 PAGE, REQUISITE, ROBOTS, SITEMAP = "page", "requisite", "robots", "sitemap"
 
 
+@lru_cache(maxsize=1024)
+def ascii_host(host: str) -> str:
+    """``host`` as requests name it: lower case, IDNA (punycode) as w3lib encodes it.
+
+    ``--extra-host bærum.example``, a link to ``http://BÆRUM.example/`` and the
+    request for ``http://xn--brum-voa.example/`` are one host.
+    """
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    return (urlsplit(request_url(f"http://{host}/")).hostname or host).lower()
+
+
 def registered_domain(host: str) -> str:
     """The last two labels: right for .no and the other one-level suffixes the site used."""
-    labels = host.lower().rstrip(".").split(".")
+    labels = ascii_host(host).split(".")
     return ".".join(labels[-2:])
 
 
 def host_in_domains(host: str, domains: set[str]) -> bool:
-    host = host.lower().rstrip(".")
+    host = ascii_host(host)
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
@@ -67,6 +82,13 @@ class TrapRules:
         """
         if len(url) > self.max_url_length:
             return "trap:url_length"
+        # The rules judge the resource, as the duplicate filter does: dot segments
+        # resolved (``zz/../`` repeats no segment), escapes in one case, so every
+        # spelling of a path shares one hop budget and one set of query variants.
+        try:
+            url = canonical(url)
+        except ValueError:  # not a URL a request can be made for; the spider counts it
+            pass
         parts = urlsplit(url)
         segments = [s for s in parts.path.split("/") if s]
         if len(segments) > self.max_path_depth:
@@ -82,7 +104,7 @@ class TrapRules:
             if hops - first > self.max_query_hops:
                 return "trap:query_hops"
             seen = self._variants.setdefault(key, set())
-            query = canonicalize_url(url).partition("?")[2]
+            query = parts.query
             if query not in seen:
                 if len(seen) >= self.max_query_variants:
                     return "trap:query_variants"
@@ -103,19 +125,21 @@ class Scope:
     @classmethod
     def build(cls, seeds: list[str], extra_hosts: list[str], prefixes: list[str],
               include: list[str], exclude: list[str], requisite_domains: list[str]) -> Scope:
-        hosts = {(urlsplit(s).hostname or "").lower() for s in seeds} | {
-            h.lower() for h in extra_hosts}
+        hosts = {ascii_host(urlsplit(request_url(s)).hostname or "") for s in seeds} | {
+            ascii_host(h) for h in extra_hosts}
         hosts.discard("")
-        domains = {registered_domain(h) for h in hosts} | {d.lower() for d in requisite_domains}
-        return cls(hosts, domains, list(prefixes), [re.compile(p) for p in include],
-                   [re.compile(p) for p in exclude])
+        domains = {registered_domain(h) for h in hosts} | {
+            ascii_host(d) for d in requisite_domains}
+        # prefixes compare with URLs as requested (request_url): escaped, punycode
+        return cls(hosts, domains, [request_url(p) for p in prefixes],
+                   [re.compile(p) for p in include], [re.compile(p) for p in exclude])
 
     def check(self, url: str, kind: str) -> str | None:
         """None when ``url`` may be fetched as ``kind``, else the reason it may not."""
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"}:
             return "scheme"
-        host = (parts.hostname or "").lower()
+        host = ascii_host(parts.hostname or "")
         if kind in {REQUISITE, ROBOTS}:
             return None if host_in_domains(host, self.requisite_domains) else "out_of_scope"
         if host not in self.hosts:
@@ -161,7 +185,7 @@ class ScopeMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
+    def process_request(self, request: Request, spider: Any = None) -> Request | None:
         spider = self.crawler.spider
         scope: Scope | None = getattr(spider, "scope", None)
         if scope is None:
@@ -170,10 +194,41 @@ class ScopeMiddleware:
             kind = ROBOTS
         else:
             kind = request.meta.get("kind", PAGE)
+        redirected = bool(request.meta.get("redirect_times"))
+        if redirected and request.meta.get("canonical_redirect") != request.url:
+            # before any rule: the rules judge the URL the crawl will request
+            again = self.redirect_request(request, spider, kind)
+            if again is not None:
+                return again
         reason = scope.check(request.url, kind)
-        if reason is None and kind == PAGE and request.meta.get("redirect_times"):
+        if reason is None and kind == PAGE and redirected:
             reason = spider.traps.check(request.url, request.meta.get("hops", 0))
         if reason:
             spider.skipped(request.url, reason)
             raise IgnoreRequest(f"{reason}: {request.url}")
         return None
+
+    @staticmethod
+    def redirect_request(request: Request, spider: Any, kind: str) -> Request | None:
+        """A redirect target, asked for as links are: once, by its canonical URL.
+
+        Scrapy's redirect middleware asks for the Location as written; the
+        spider's own sets say whether the resource was asked for already (Scrapy's
+        filter starts empty on a resume, and the replacement passes it).
+        """
+        url = request_url(request.url)
+        # marks the URL checked (a redirect of this request inherits its meta)
+        again = None if url == request.url else request.replace(
+            url=url, dont_filter=True, meta={**request.meta, "canonical_redirect": url})
+        if kind in {ROBOTS, SITEMAP} or request.meta.get("dont_obey_robotstxt"):
+            return again  # asked for again on every run, by design (revisits)
+        try:
+            canonical(url)  # raises for a URL no request can be made for
+        except ValueError:  # counted as an invalid URL where the request fails
+            return None
+        key = request_url(url)
+        asked = spider.seen_pages if kind == PAGE else spider.requested
+        if key in spider.done_keys or key in asked:
+            raise IgnoreRequest(f"asked for already: {request.url}")
+        asked.add(key)
+        return again

@@ -135,6 +135,9 @@ DEPTH_LIMIT = 0
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Requests are the same when their URLs normalise alike (RFC 3986 only; the query
+# keeps its order): Scrapy's default also sorts the query (crawler/fingerprint.py).
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.RequestFingerprinter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # --- Components ---------------------------------------------------------------

@@ -18,14 +18,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
-from w3lib.url import canonicalize_url
 
 from crawler.links import (
     Outlink,
+    absolute,
     canonical,
     css_outlinks,
     html_outlinks,
     invalid_url_reason,
+    request_url,
     url_problem,
 )
 from crawler.resume import ArchiveState
@@ -51,14 +52,28 @@ class AkershusSpider(Spider):
         super().__init__(**kwargs)
         if isinstance(urls, str):
             urls = urls.replace(",", " ").split()
-        self.seeds: list[str] = list(urls or DEFAULT_SEEDS)
+        # as requested (punycode, escaped): the form the archive and the scope compare
+        self.seeds: list[str] = [request_url(u) for u in urls or DEFAULT_SEEDS]
         # Set when resuming: what the archive already holds is not fetched again.
         self.archive_state = archive_state
         # Payloads held already (this archive or --dedup-against): written as revisits.
         self.dedup_state = dedup_state
         self.done: set[str] = archive_state.done if archive_state else set()
+        # What the archive holds, keyed as Scrapy's duplicate filter keys requests
+        # (links.request_url): a link held under another spelling (%c3%a5 for
+        # %C3%A5 in the path, dot segments) is not fetched again, as the live
+        # crawl's filter would not have fetched it.
+        self.done_keys: set[str] = set()
+        for url in self.done:
+            try:
+                self.done_keys.add(request_url(url))
+            except ValueError:  # an archived URL that is no request's: nothing to match
+                pass
         self.pages_scheduled = archive_state.pages if archive_state else 0
-        self.seen_pages: set[str] = {canonicalize_url(u) for u in self.done}
+        self.seen_pages: set[str] = set(self.done_keys)
+        # Requisites requested (keys as above): a redirect asked again under its
+        # canonical URL passes Scrapy's duplicate filter, so the spider keeps count.
+        self.requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AkershusSpider:
@@ -102,7 +117,7 @@ class AkershusSpider(Spider):
                     yield request
             return
         for url in self.seeds:
-            self.seen_pages.add(canonicalize_url(url))
+            self.seen_pages.add(request_url(url))
             self.pages_scheduled += 1
             yield Request(url, callback=self.parse, errback=self.failed,
                           meta={"kind": PAGE, "hops": 0, "handle_httpstatus_list": HANDLED_ERRORS})
@@ -162,8 +177,10 @@ class AkershusSpider(Spider):
                 request = self.sitemap_request(loc)
                 if request is not None:
                     yield request
-            else:
-                yield from self.follow(Outlink(loc, "L", "sitemap/loc"), hops=0)
+            else:  # a link like any other: resolved, without its fragment, as requested
+                url = absolute(response.url, loc)
+                if url:
+                    yield from self.follow(Outlink(request_url(url), "L", "sitemap/loc"), hops=0)
 
     # -- pages ---------------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Request]:
@@ -204,14 +221,17 @@ class AkershusSpider(Spider):
         if link.url in self.done:
             return None, None
         try:
-            key = canonical(link.url)
+            canonical(link.url)  # raises for a URL no request can be made for
+            key = request_url(link.url)
         except ValueError as exc:  # one bad link (a port of "N."): skipped, not the whole page
             reason = invalid_url_reason(exc)
             self.skipped(link.url, reason)
             return None, reason
+        if key in self.done_keys:
+            return None, None
         as_requisite = link.hop == "E" or link.is_document
         kind = REQUISITE if as_requisite else PAGE
-        if kind == PAGE and key in self.seen_pages:
+        if key in (self.seen_pages if kind == PAGE else self.requested):
             return None, None
         reason = self.scope.check(link.url, kind)
         if reason is None and kind == PAGE:
@@ -226,6 +246,8 @@ class AkershusSpider(Spider):
         if kind == PAGE:
             self.seen_pages.add(key)
             self.pages_scheduled += 1
+        else:
+            self.requested.add(key)
         # Breadth first: fewer hops first; requisites ahead of pages.
         priority = (REQUISITE_PRIORITY if as_requisite else 0) - hops
         request = Request(link.url, callback=self.parse, errback=self.failed,
@@ -253,10 +275,7 @@ class AkershusSpider(Spider):
         info = response.meta.get("warc")
         if warc is None or not info:
             return
-        lines = [f"hops: {response.meta.get('hops', 0)}"]
-        lines += [f"outlink: {o.url} {o.hop} {o.context}" for o, _, _ in decisions]
-        lines += [f"skipped: {o.url} {reason}" for o, _, reason in decisions if reason]
-        body = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        body = outlink_fields(response.meta.get("hops", 0), decisions)
         record = warc.new_record(
             response.url, "metadata", body,
             {"WARC-Date": info["date"], "WARC-Concurrent-To": info["record_id"]},
@@ -264,6 +283,15 @@ class AkershusSpider(Spider):
         )
         warc.file.write(record)
         self.crawler.stats.inc_value("warc/records")
+
+
+def outlink_fields(hops: int,
+                   decisions: list[tuple[Outlink, Request | None, str | None]]) -> bytes:
+    """The body of a page's metadata record (``application/warc-fields``), as resume reads it."""
+    lines = [f"hops: {hops}"]
+    lines += [f"outlink: {o.url} {o.hop} {o.context}" for o, _, _ in decisions]
+    lines += [f"skipped: {o.url} {reason}" for o, _, reason in decisions if reason]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _joined(base: str, ref: str) -> str:
