@@ -248,7 +248,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
     def to_response(self, request: Request, ex: Exchange) -> Response:
         headers = Headers()
         for name, value in ex.headers:
-            headers.appendlist(name, value)
+            # the bytes as received (parsed as latin-1): Scrapy would encode a str as UTF-8
+            headers.appendlist(name.encode("latin-1"), value.encode("latin-1"))
         body = bytes(ex.body)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         ip = None

@@ -98,11 +98,14 @@ class ConnectionPool:
             host.waiters.append(waiter)
             try:
                 await asyncio.wait_for(waiter, max(deadline - loop.time(), 0))
-            except TimeoutError:
-                raise TimeoutError("no free connection in time") from None
-            finally:
+            except BaseException as exc:
                 if waiter in host.waiters:
                     host.waiters.remove(waiter)
+                elif waiter.done() and not waiter.cancelled():
+                    self._wake(host)  # woken but leaving: the turn goes to the next one
+                if isinstance(exc, TimeoutError):
+                    raise TimeoutError("no free connection in time") from None
+                raise
         host.open += 1
         try:
             conn = await self._connect(host, key, deadline)

@@ -322,10 +322,6 @@ def test_a_redirected_requisite_stays_a_requisite(tmp_path: Path) -> None:
     assert reason is None and request is not None and request.meta["kind"] == REQUISITE
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "crawler/handler.py to_response: header values read as latin-1 are re-encoded as "
-    "UTF-8 for Scrapy, so a raw UTF-8 Location is followed as mojibake "
-    "(/%C3%83%C2%A5-ny/) while resume reads the archived record as UTF-8 (/%C3%A5-ny/)"))
 def test_a_raw_utf8_location_is_followed_as_resume_reads_it() -> None:
     uri = "http://www.akershus.no/flyttet/"
     head = b"HTTP/1.1 301 Moved Permanently\r\nLocation: /\xc3\xa5-ny/\r\nContent-Length: 0\r\n\r\n"
