@@ -509,20 +509,30 @@ def read_request(sock: socket.socket) -> tuple[str, str, list[tuple[str, str]]] 
     return parts[0], parts[1], headers
 
 
-class _Handler(socketserver.BaseRequestHandler):
-    server: _TCPServer
+class OneRequestHandler(socketserver.BaseRequestHandler):
+    """Reads one request (10 s at most) and hands it to ``answer``; a test server's base."""
 
     def handle(self) -> None:
-        owner = self.server.owner
         sock: socket.socket = self.request
         sock.settimeout(10)
         try:
             parsed = read_request(sock)
         except OSError:
             return
-        if parsed is None:
-            return
-        method, target, headers = parsed
+        if parsed is not None:
+            self.answer(sock, *parsed)
+
+    def answer(self, sock: socket.socket, method: str, target: str,
+               headers: list[tuple[str, str]]) -> None:
+        raise NotImplementedError
+
+
+class _Handler(OneRequestHandler):
+    server: _TCPServer
+
+    def answer(self, sock: socket.socket, method: str, target: str,
+               headers: list[tuple[str, str]]) -> None:
+        owner = self.server.owner
         name, handler = route(urlsplit(target).path)
         received = Received(method, target, headers, name)
         with owner.lock:

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import quote, urljoin, urlsplit
 
-from faultserver import read_request
+from faultserver import OneRequestHandler
 from w3lib.url import canonicalize_url
 
 HOST = "www.akershus.no"
@@ -371,20 +371,12 @@ class Site:
                 f"<h1>{html.escape(target)}</h1>{''.join(body)}<p>{words}</p></body></html>")
 
 
-class _Handler(socketserver.BaseRequestHandler):
+class _Handler(OneRequestHandler):
     server: _TCPServer
 
-    def handle(self) -> None:
+    def answer(self, sock: socket.socket, method: str, target: str,
+               headers: list[tuple[str, str]]) -> None:
         owner = self.server.owner
-        sock: socket.socket = self.request
-        sock.settimeout(10)
-        try:
-            parsed = read_request(sock)
-        except OSError:
-            return
-        if parsed is None:
-            return
-        _method, target, headers = parsed
         host = next((v for k, v in headers if k.lower() == "host"), "").lower()
         with owner.lock:
             owner.requests.append((host, target))
