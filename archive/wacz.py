@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from akershus_archive import __version__
 from archive.cdxj import run_index
@@ -79,25 +80,41 @@ def _member(zf: zipfile.ZipFile, path: str, compress: int, mtime: float | None =
 
 
 def _copy_file(zf: zipfile.ZipFile, source: Path, path: str, compress: int) -> Resource:
-    info = _member(zf, path, compress, source.stat().st_mtime)
-    with source.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+    """Copy a file in as one member, its size given up front.
+
+    With the size known, ZIP64 fields are written only for a member that needs
+    them (over 4 GiB), in its local header and the central directory alike.
+    Forcing them on every member left local headers with 0xFFFFFFFF sizes and a
+    ZIP64 field the central directory lacked, which ReplayWeb.page's zip reader
+    cannot open (it takes the data offset from the central directory's view).
+    """
+    stat = source.stat()
+    info = _member(zf, path, compress, stat.st_mtime)
+    info.file_size = stat.st_size
+    with source.open("rb") as src, zf.open(info, "w") as dst:
         writer = _HashingWriter(dst)
         while block := src.read(BLOCK):
             writer.write(block)
     return Resource(path, "sha256:" + writer.sha256.hexdigest(), writer.size)
 
 
-def _write_lines(zf: zipfile.ZipFile, lines: Iterator[str], path: str) -> Resource:
-    info = _member(zf, path, zipfile.ZIP_DEFLATED)
-    with zf.open(info, "w", force_zip64=True) as dst:
-        writer = _HashingWriter(dst)
+def _write_lines(zf: zipfile.ZipFile, lines: Iterator[str], path: str, scratch: Path) -> Resource:
+    """Lines into a member: spooled to ``scratch`` first, so the member's size is known."""
+    with scratch.open("wb") as out:
         for line in lines:
-            writer.write(line.encode("utf-8") + b"\n")
-    return Resource(path, "sha256:" + writer.sha256.hexdigest(), writer.size)
+            out.write(line.encode("utf-8") + b"\n")
+    try:
+        return _copy_file(zf, scratch, path, zipfile.ZIP_DEFLATED)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
-def page_lines(archive_dir: Path) -> Iterator[str]:
-    """pages.jsonl: its header, then one line per successful HTML capture (revisits too)."""
+def page_lines(archive_dir: Path, main: dict[str, Any] | None = None) -> Iterator[str]:
+    """pages.jsonl: its header, then one line per successful HTML capture (revisits too).
+
+    ``main`` receives the url and ts of the site's front page: the first capture
+    of a host's root (``/``), else the first page.
+    """
     yield json.dumps(PAGES_HEADER)
     reader = ArchiveReader(archive_dir)
     for capture in reader.captures():
@@ -105,6 +122,9 @@ def page_lines(archive_dir: Path) -> Iterator[str]:
             continue
         decoded = decode_html(capture.payload, capture.content_type or None)
         page = read_page(decoded.text, capture.url, capture.header("Content-Language"))
+        is_root = urlsplit(capture.url).path in ("", "/")
+        if main is not None and (not main or (is_root and not main["root"])):
+            main.update(url=capture.url, ts=capture.captured_at, root=is_root)
         yield json.dumps({
             "id": record_id(capture.url, capture.captured_at),
             "url": capture.url,
@@ -130,7 +150,9 @@ def run_package(archive_dir: Path, output: Path) -> Path:
             for path, name in zip(files, names):
                 resources.append(_copy_file(zf, path, f"archive/{name}", zipfile.ZIP_STORED))
             resources.append(_copy_file(zf, index, "indexes/index.cdxj", zipfile.ZIP_DEFLATED))
-            resources.append(_write_lines(zf, page_lines(archive_dir), "pages/pages.jsonl"))
+            main: dict[str, Any] = {}
+            resources.append(_write_lines(zf, page_lines(archive_dir, main), "pages/pages.jsonl",
+                                          tmp.with_name(tmp.name + ".pages")))
             package = {
                 "profile": "data-package",
                 "resources": [r.as_dict() for r in resources],
@@ -139,6 +161,8 @@ def run_package(archive_dir: Path, output: Path) -> Path:
                 "software": f"akershus-archive {__version__}",
                 "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
+            if main:  # where a viewer opens the archive (ReplayWeb.page, py-wacz)
+                package["mainPageUrl"], package["mainPageDate"] = main["url"], main["ts"]
             data = json.dumps(package, indent=2).encode("utf-8")
             zf.writestr(_member(zf, "datapackage.json", zipfile.ZIP_DEFLATED), data)
             digest = {"path": "datapackage.json",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import struct
 import subprocess
 import sys
 import tracemalloc
@@ -127,6 +128,42 @@ def test_package_layout_and_hashes(package: Path, eras: Eras) -> None:
     html_200 = [line for line in (eras.new / "indexes" / "index.cdxj").read_text().splitlines()
                 if '"mime": "text/html"' in line and '"status": "200"' in line]
     assert len(pages) - 1 == len(html_200)
+
+
+def local_header(data: bytes, offset: int) -> tuple[int, int, dict[int, bytes]]:
+    """(compressed size, size, extra fields by id) of the ZIP local header at ``offset``."""
+    assert data[offset:offset + 4] == b"PK\x03\x04"
+    csize, usize, name_len, extra_len = struct.unpack("<IIHH", data[offset + 18:offset + 30])
+    extra = data[offset + 30 + name_len:offset + 30 + name_len + extra_len]
+    fields, i = {}, 0
+    while i + 4 <= len(extra):
+        kind, size = struct.unpack("<HH", extra[i:i + 4])
+        fields[kind] = extra[i + 4:i + 4 + size]
+        i += 4 + size
+    return csize, usize, fields
+
+
+def test_local_headers_agree_with_the_central_directory(package: Path) -> None:
+    """No ZIP64 where none is needed: ReplayWeb.page reads data offsets as the central
+    directory gives them, and a local header with a ZIP64 field the directory lacks
+    (0xFFFFFFFF sizes) made it fail on every entry."""
+    data = package.read_bytes()
+    with zipfile.ZipFile(package) as zf:
+        infos = zf.infolist()
+    assert infos
+    for info in infos:
+        csize, usize, fields = local_header(data, info.header_offset)
+        assert 0x0001 not in fields, info.filename  # no ZIP64 extra field
+        assert (csize, usize) == (info.compress_size, info.file_size), info.filename
+
+
+def test_datapackage_names_the_front_page(package: Path) -> None:
+    with zipfile.ZipFile(package) as zf:
+        datapackage = json.loads(zf.read("datapackage.json"))
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    assert datapackage["mainPageUrl"] == "http://www.akershus.no/"
+    front = next(p for p in pages if p["url"] == datapackage["mainPageUrl"])
+    assert datapackage["mainPageDate"] == front["ts"]
 
 
 def test_tampered_package_fails_validation(package: Path, tmp_path: Path) -> None:
