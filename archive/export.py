@@ -272,9 +272,11 @@ def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None
 
     columns = STRATEGY_COLUMNS if strategies else PAGE_COLUMNS
     if fmt == "csv":
-        # utf-8-sig: the BOM makes spreadsheet programs read the file as UTF-8
+        # UTF-8 without a byte-order mark, as datapackage.json declares it (a BOM
+        # made Python's csv read the first column as "\ufeffid"); spreadsheet
+        # programs are told the encoding on import (README)
         tmp = output.with_name(output.name + ".open")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
             count = _write(fh, fmt, records(), columns)
         tmp.replace(output)
     else:

@@ -37,8 +37,8 @@ def test_jsonl_and_json_hold_every_record(archive: Path) -> None:
 
 def test_csv_reads_back_with_header_one_row_per_page(archive: Path) -> None:
     path = run_export(archive, "csv")
-    assert path.read_bytes().startswith(b"\xef\xbb\xbfid,url,")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    assert path.read_bytes().startswith(b"id,url,")  # no byte-order mark: utf-8 as declared
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 9
     assert list(rows[0]) == [name for name, _, _ in PAGE_COLUMNS]
@@ -65,7 +65,7 @@ def test_strategies_on_their_own(archive: Path) -> None:
     assert set(records[0]) >= {"page_id", "url", "title", "period", "goal", "priorities",
                                "figures"}
     rows = list(csv.DictReader(run_export(archive, "csv", latest=True, strategies=True)
-                               .open(encoding="utf-8-sig", newline="")))
+                               .open(encoding="utf-8", newline="")))
     assert len(rows) == 3
 
 
@@ -112,7 +112,7 @@ def hostile_archive(archive: Path) -> Path:
 
 def test_csv_cells_that_would_run_as_formulas_get_a_quote_in_front(archive: Path) -> None:
     path = run_export(hostile_archive(archive), "csv")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(FORMULAS) + 1
     for row, value in zip(rows, FORMULAS, strict=False):
@@ -141,7 +141,7 @@ def test_json_exports_keep_formula_text_exactly(archive: Path, fmt: str) -> None
 
 def test_strategies_csv_is_neutralised_too(archive: Path) -> None:
     path = run_export(hostile_archive(archive), "csv", strategies=True)
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["goal"] for r in rows[:-1]] == ["'" + v for v in FORMULAS]
     assert {r["period_start"] for r in rows[:-1]} == {"-3"}
