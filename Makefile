@@ -22,6 +22,11 @@ demo: install
 	$(PYTHON) -m venv .venv-pywb
 	.venv-pywb/bin/pip install --quiet 'pywb>=2.8'
 
+# Frictionless, which the tests validate the data packages with, in a virtualenv of its own.
+.venv-interop/bin/frictionless:
+	$(PYTHON) -m venv .venv-interop
+	.venv-interop/bin/pip install --quiet 'frictionless[json]>=5'
+
 # Debian packages the tests use: Chromium (browser tests), redis-server (distributed crawl).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
@@ -33,11 +38,11 @@ system-deps:
 	    fi; \
 	fi
 
-test: install .venv-pywb/bin/wayback system-deps
+test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .venv-pywb $(OUT)
+	rm -rf $(VENV) .venv-pywb .venv-interop $(OUT)
 
 # Benchmarks (bench/RESULTS.md); `make bench QUICK=1` finishes in a few minutes.
 bench: install

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.errors import ArchiveError
-from archive.extract import PAGES_FILE, SCHEMA_FILE, AtomicWriter, data_dir
+from archive.extract import PAGES_FILE, AtomicWriter, data_dir
 from archive.model import schema_text
 
 FORMATS = ("jsonl", "json", "csv")
@@ -132,6 +132,10 @@ def strategy_record(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The JSON Schema beside the JSON exports. Not "*schema.json": Frictionless takes a
+# file so named for a Table Schema (and fails it); "*.jsonschema.json" it reads as
+# the JSON Schema it is. The same schema as DIR/data/page.schema.json.
+EXPORT_SCHEMA_FILE = "page.jsonschema.json"
 # What a spreadsheet program reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Said in every CSV resource of datapackage.json, so a reader knows to strip it.
@@ -285,7 +289,7 @@ def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None
     resources = []
     schema_ref = None
     if not strategies and fmt != "csv":
-        schema_file = output.parent / SCHEMA_FILE
+        schema_file = output.parent / EXPORT_SCHEMA_FILE
         with AtomicWriter(schema_file) as fh:
             fh.write(schema_text())
         schema_ref = schema_file.name
