@@ -22,10 +22,10 @@ demo: install
 	$(PYTHON) -m venv .venv-pywb
 	.venv-pywb/bin/pip install --quiet 'pywb>=2.8'
 
-# Frictionless, which the tests validate the data packages with, in a virtualenv of its own.
+# Frictionless and FastWARC, which the tests check our outputs with, in a virtualenv of their own.
 .venv-interop/bin/frictionless:
 	$(PYTHON) -m venv .venv-interop
-	.venv-interop/bin/pip install --quiet 'frictionless[json]>=5'
+	.venv-interop/bin/pip install --quiet 'frictionless[json]>=5' 'fastwarc>=0.14'
 
 # Debian packages the tests use: Chromium (browser tests), redis-server (distributed crawl).
 system-deps:
