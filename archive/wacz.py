@@ -3,7 +3,9 @@
 Layout (https://specs.webrecorder.net/wacz/1.1.1/):
 
     archive/<name>.warc.gz     the WARC files, stored (not deflated) so replay can seek
-    indexes/index.cdxj         the CDXJ index (archive/cdxj.py), names relative to archive/
+    indexes/index.cdx.gz       the CDXJ index (archive/cdxj.py) in gzip blocks, names relative
+                               to archive/ (stored: readers seek into it)
+    indexes/index.idx          its secondary index: one line per block, as py-wacz writes it
     pages/pages.jsonl          one line per captured HTML page: id, url, ts, title, text
     datapackage.json           every file above with its sha256 and size
     datapackage-digest.json    the sha256 of datapackage.json
@@ -28,7 +30,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from akershus_archive import __version__
-from archive.cdxj import run_index
+from archive.cdxj import run_index, write_compressed
 from archive.decoding import decode_html
 from archive.errors import ArchiveError
 from archive.page import read_page, record_id
@@ -144,12 +146,16 @@ def run_package(archive_dir: Path, output: Path) -> Path:
     index = run_index(archive_dir)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
+    scratch = {name: tmp.with_name(f"{tmp.name}.{name}") for name in ("index.cdx.gz", "index.idx")}
+    write_compressed(index, scratch["index.cdx.gz"], scratch["index.idx"])
     resources: list[Resource] = []
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             for path, name in zip(files, names):
                 resources.append(_copy_file(zf, path, f"archive/{name}", zipfile.ZIP_STORED))
-            resources.append(_copy_file(zf, index, "indexes/index.cdxj", zipfile.ZIP_DEFLATED))
+            for name, compress in (("index.cdx.gz", zipfile.ZIP_STORED),
+                                   ("index.idx", zipfile.ZIP_DEFLATED)):
+                resources.append(_copy_file(zf, scratch[name], f"indexes/{name}", compress))
             main: dict[str, Any] = {}
             resources.append(_write_lines(zf, page_lines(archive_dir, main), "pages/pages.jsonl",
                                           tmp.with_name(tmp.name + ".pages")))
@@ -173,5 +179,8 @@ def run_package(archive_dir: Path, output: Path) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        for path in scratch.values():
+            path.unlink(missing_ok=True)
     logger.info("Packaged %d WARC files into %s", len(files), output)
     return output

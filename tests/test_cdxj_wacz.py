@@ -7,6 +7,7 @@ The index must equal, line for line, the one webrecorder's ``cdxj-indexer``
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -14,13 +15,14 @@ import struct
 import subprocess
 import sys
 import tracemalloc
+import urllib.request
 import zipfile
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from conftest import assert_warcio_check_fails_only_on_framing
-from pywb_util import Eras, crawl_eras
+from pywb_util import COLLECTION, PYWB_PYTHON, Eras, Pywb, crawl_eras
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -100,7 +102,7 @@ def test_package_layout_and_hashes(package: Path, eras: Eras) -> None:
         names = zf.namelist()
         warcs = sorted(p.name for p in (eras.new / "warc").glob("*.warc.gz"))
         assert names[:len(warcs)] == [f"archive/{n}" for n in warcs]
-        assert {"indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json",
+        assert {"indexes/index.cdx.gz", "indexes/index.idx", "pages/pages.jsonl", "datapackage.json",
                 "datapackage-digest.json"} <= set(names)
         for name in names:
             if name.startswith("archive/"):
@@ -116,7 +118,21 @@ def test_package_layout_and_hashes(package: Path, eras: Eras) -> None:
             assert resource["bytes"] == len(data)
         digest = json.loads(zf.read("datapackage-digest.json"))
         assert digest["hash"] == "sha256:" + hashlib.sha256(package_json).hexdigest()
-        assert zf.read("indexes/index.cdxj") == (eras.new / "indexes" / "index.cdxj").read_bytes()
+        blocks = zf.read("indexes/index.cdx.gz")
+        assert zf.getinfo("indexes/index.cdx.gz").compress_type == zipfile.ZIP_STORED
+        assert gzip.decompress(blocks) == (eras.new / "indexes" / "index.cdxj").read_bytes()
+        idx = zf.read("indexes/index.idx").decode("utf-8").splitlines()
+        assert idx[0] == '!meta 0 {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}'
+        end = 0
+        for line in idx[1:]:  # each names one gzip block: where it is, its first key
+            prefix, where = line.split(" {", 1)
+            where = json.loads("{" + where)
+            assert where["offset"] == end
+            block = blocks[where["offset"]:where["offset"] + where["length"]]
+            assert where["digest"] == "sha256:" + hashlib.sha256(block).hexdigest()
+            assert gzip.decompress(block).decode("utf-8").startswith(prefix + " {")
+            end += where["length"]
+        assert end == len(blocks)
         pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()]
     assert pages[0]["format"] == "json-pages-1.0" and pages[0]["hasText"] is True
     by_url = {p["url"]: p for p in pages[1:]}
@@ -218,3 +234,22 @@ def test_package_of_a_directory_without_warcs_fails_with_a_fix(tmp_path: Path) -
     with pytest.raises(ArchiveError, match="run a crawl"):
         run_package(tmp_path, tmp_path / "x.wacz")
     assert not (tmp_path / "x.wacz").exists()
+
+
+def test_pywb_unpacks_the_wacz_and_replays_the_front_page(package: Path, tmp_path: Path) -> None:
+    """pywb's wb-manager takes a WACZ's indexes/*.cdx.gz (it ignored index.cdxj and left
+    the collection empty: every page a 404)."""
+    manager = Path(PYWB_PYTHON).parent / "wb-manager"
+    for args in (["init", COLLECTION], ["add", COLLECTION, str(package), "--unpack-wacz"]):
+        proc = subprocess.run([str(manager), *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "does not contain any indices" not in proc.stderr
+    with zipfile.ZipFile(package) as zf:
+        main = json.loads(zf.read("datapackage.json"))
+    stamp = "".join(c for c in main["mainPageDate"] if c.isdigit())[:14]
+    with Pywb(tmp_path) as pywb, urllib.request.urlopen(
+            f"{pywb.url}/{stamp}id_/{main['mainPageUrl']}", timeout=30) as resp:
+        body = resp.read()
+        assert resp.status == 200
+    assert b"Akershus fylkeskommune" in body
