@@ -27,22 +27,33 @@ demo: install
 	$(PYTHON) -m venv .venv-interop
 	.venv-interop/bin/pip install --quiet 'frictionless[json]>=5' 'fastwarc>=0.14'
 
-# Debian packages the tests use: Chromium (browser tests), redis-server (distributed crawl).
+# ReplayWeb.page as its npm package ships it (prebuilt ui.js and sw.js; `npm pack`
+# fetches the package alone, none of its build dependencies).
+REPLAYWEB_VERSION ?= 2.5.3
+.npm-interop/package/ui.js:
+	mkdir -p .npm-interop
+	cd .npm-interop && npm pack --silent replaywebpage@$(REPLAYWEB_VERSION) >/dev/null && \
+	    tar xzf replaywebpage-$(REPLAYWEB_VERSION).tgz && rm replaywebpage-$(REPLAYWEB_VERSION).tgz
+	touch $@
+
+# Debian packages the tests use: Chromium (browser tests), redis-server (distributed crawl),
+# npm (fetches ReplayWeb.page).
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 || \
+	    ! command -v npm >/dev/null 2>&1; then \
 	    if [ "$$(id -u)" = 0 ]; then \
 	        DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver redis-server >/dev/null; \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver redis-server npm >/dev/null; \
 	    else \
-	        echo "Install Debian's chromium and redis-server (sudo apt-get install chromium redis-server)"; exit 1; \
+	        echo "Install Debian's chromium, redis-server and npm (sudo apt-get install chromium redis-server npm)"; exit 1; \
 	    fi; \
 	fi
 
-test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps
+test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps .npm-interop/package/ui.js
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .venv-pywb .venv-interop $(OUT)
+	rm -rf $(VENV) .venv-pywb .venv-interop .npm-interop $(OUT)
 
 # Benchmarks (bench/RESULTS.md); `make bench QUICK=1` finishes in a few minutes.
 bench: install

@@ -1,7 +1,9 @@
 """The ecosystem's own tools, which nobody here wrote, on what we write.
 
-Each tool runs from a virtualenv of its own that ``make test`` makes
-(``.venv-interop``: Frictionless, FastWARC), on a fresh archive of the replica.
+Each tool runs from a virtualenv or npm folder of its own that ``make test``
+makes (``.venv-interop``: Frictionless, FastWARC; ``.npm-interop``:
+ReplayWeb.page, driven in Debian's headless Chromium), on a fresh archive of
+the replica.
 (warcio check, wacz validate and pywb replay are proven in test_cdxj_wacz.py,
 test_harvest.py and test_pywb_replay.py.)
 """
@@ -12,11 +14,16 @@ import csv
 import json
 import shutil
 import subprocess
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, chunked, cli, digest_problems
+from rangeserver import RangeServer
 from warcio.archiveiterator import ArchiveIterator
+
+from archive.wacz import run_package
 
 FRICTIONLESS = ROOT / ".venv-interop" / "bin" / "frictionless"
 FASTWARC = ROOT / ".venv-interop" / "bin" / "fastwarc"
@@ -88,3 +95,61 @@ def test_fastwarc_checks_every_digest(replica_crawl: Path, tmp_path: Path) -> No
     for rid, verdict in verdicts.items():
         if kinds[rid] in ("metadata", "warcinfo", "request"):
             assert verdict.endswith("PAYLOAD_NO_DIGEST"), (kinds[rid], verdict)
+
+
+# ReplayWeb.page as its npm package ships it (ui.js and the service worker), fetched
+# by `make test` with `npm pack` (the prebuilt files need none of its build deps).
+REPLAYWEB = ROOT / ".npm-interop" / "package"
+CHROMIUM = Path("/usr/bin/chromium")
+REPLAY_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><script src="./ui.js"></script></head>
+<body><replay-web-page source="archive.wacz" url="{url}"
+ style="display:block;height:600px"></replay-web-page></body></html>
+"""
+
+
+def replayed_text(site: Path, url: str, deadline_s: float = 90) -> tuple[str | None, list[str]]:
+    """The body text of ``url`` inside ReplayWeb.page's replay frame (None if not in
+    time), and what the page said on its console."""
+    from playwright.sync_api import Error, sync_playwright
+
+    with RangeServer(site) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            said: list[str] = []
+            page.on("console", lambda message: said.append(message.text[:300]))
+            page.goto(server.url + "index.html")
+            deadline = time.monotonic() + deadline_s
+            while time.monotonic() < deadline:
+                for frame in page.frames:
+                    if f"mp_/{url}" in frame.url:
+                        try:
+                            text = frame.inner_text("body", timeout=1000)
+                        except Error:  # still loading
+                            continue
+                        if text.strip():
+                            return text, said
+                page.wait_for_timeout(250)  # polls the frame for a condition, with a deadline
+            return None, said + [f"frame: {f.url}" for f in page.frames]
+        finally:
+            browser.close()
+
+
+def test_replaywebpage_opens_the_wacz_and_shows_the_front_page(
+        replica_crawl: Path, tmp_path: Path) -> None:
+    assert (REPLAYWEB / "ui.js").is_file(), "make test fetches ReplayWeb.page (npm pack)"
+    site = tmp_path / "site"
+    (site / "replay").mkdir(parents=True)
+    shutil.copyfile(REPLAYWEB / "ui.js", site / "ui.js")
+    shutil.copyfile(REPLAYWEB / "sw.js", site / "replay" / "sw.js")
+    archive = tmp_path / "archive"
+    shutil.copytree(replica_crawl, archive)
+    run_package(archive, site / "archive.wacz")
+    with zipfile.ZipFile(site / "archive.wacz") as zf:
+        front = json.loads(zf.read("datapackage.json"))["mainPageUrl"]
+    (site / "index.html").write_text(REPLAY_PAGE.format(url=front), encoding="utf-8")
+    text, said = replayed_text(site, front)
+    assert text is not None, "ReplayWeb.page showed no replay of the front page:\n" + "\n".join(said)
+    assert "Akershus fylkeskommune er fra 01.01.2020 en del av Viken" in text
