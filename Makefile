@@ -22,10 +22,11 @@ demo: install
 	$(PYTHON) -m venv .venv-pywb
 	.venv-pywb/bin/pip install --quiet 'pywb>=2.8'
 
-# Frictionless and FastWARC, which the tests check our outputs with, in a virtualenv of their own.
+# Frictionless, FastWARC and pandas, which the tests check our outputs with, in a virtualenv
+# of their own.
 .venv-interop/bin/frictionless:
 	$(PYTHON) -m venv .venv-interop
-	.venv-interop/bin/pip install --quiet 'frictionless[json]>=5' 'fastwarc>=0.14'
+	.venv-interop/bin/pip install --quiet 'frictionless[json]>=5' 'fastwarc>=0.14' 'pandas>=2'
 
 # ReplayWeb.page as its npm package ships it (prebuilt ui.js and sw.js; `npm pack`
 # fetches the package alone, none of its build dependencies).

@@ -1,7 +1,7 @@
 """The ecosystem's own tools, which nobody here wrote, on what we write.
 
 Each tool runs from a virtualenv or npm folder of its own that ``make test``
-makes (``.venv-interop``: Frictionless, FastWARC; ``.npm-interop``:
+makes (``.venv-interop``: Frictionless, FastWARC, pandas; ``.npm-interop``:
 ReplayWeb.page, driven in Debian's headless Chromium), on a fresh archive of
 the replica.
 (warcio check, wacz validate and pywb replay are proven in test_cdxj_wacz.py,
@@ -63,6 +63,37 @@ def test_csv_is_utf8_as_declared(exported: Path) -> None:
             header = next(csv.reader(fh))
         # the first column's name as the schema gives it: no byte-order mark glued to it
         assert header == [f["name"] for f in resource["schema"]["fields"]], header[:2]
+
+
+PANDAS_READ = """
+import json, sys
+import pandas
+package = json.load(open("datapackage.json", encoding="utf-8"))
+out = {}
+for r in package["resources"]:
+    if r["format"] == "csv":
+        frame = pandas.read_csv(r["path"], encoding=r["encoding"], keep_default_na=False)
+    elif r["format"] == "jsonl":
+        frame = pandas.read_json(r["path"], lines=True, encoding=r["encoding"])
+    elif r["format"] == "json" and "records" in r:
+        frame = pandas.read_json(r["path"], encoding=r["encoding"])
+    else:
+        continue
+    out[r["name"]] = [len(frame), list(frame.columns)[:2], r["records"]]
+print(json.dumps(out))
+"""
+
+
+def test_pandas_reads_every_export(exported: Path) -> None:
+    python = ROOT / ".venv-interop" / "bin" / "python"
+    proc = subprocess.run([str(python), "-c", PANDAS_READ], cwd=exported, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    read = json.loads(proc.stdout)
+    assert len(read) == len(EXPORTS)
+    for name, (rows, first_columns, records) in read.items():
+        assert rows == records > 0, name  # one row per record, none lost or split
+        assert first_columns[0] in ("id", "page_id"), (name, first_columns)
 
 
 def test_fastwarc_checks_every_digest(replica_crawl: Path, tmp_path: Path) -> None:
