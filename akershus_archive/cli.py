@@ -315,6 +315,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # the replica is stopped first: rendering forks its workers from a one-thread process
     if status == 0:
         status = after_crawl(args)
+    if status == 0:  # the captures as one WACZ too, for ReplayWeb.page or pywb
+        args.output = str(Path(args.out) / "akershus.wacz")
+        status = cmd_package(args)
     site = Path(args.out) / "site" / "index.html"
     if status == 0 and not args.quiet:
         print(f"Open: {site.resolve()}" if site.exists() else f"Archive: {Path(args.out).resolve()}")
