@@ -1,7 +1,7 @@
 """The ecosystem's own tools, which nobody here wrote, on what we write.
 
 Each tool runs from a virtualenv or npm folder of its own that ``make test``
-makes (``.venv-interop``: Frictionless, FastWARC, pandas; ``.npm-interop``:
+makes (``.venv-pywb``: pywb; ``.venv-interop``: Frictionless, FastWARC, pandas; ``.npm-interop``:
 ReplayWeb.page, driven in Debian's headless Chromium), on a fresh archive of
 the replica.
 (warcio check, wacz validate and pywb replay are proven in test_cdxj_wacz.py,
@@ -15,11 +15,13 @@ import json
 import shutil
 import subprocess
 import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, chunked, cli, digest_problems
+from conftest import ROOT, chunked, cli, digest_problems, records
+from pywb_util import COLLECTION, PYWB_PYTHON, Pywb
 from rangeserver import RangeServer
 from warcio.archiveiterator import ArchiveIterator
 
@@ -91,8 +93,8 @@ def test_pandas_reads_every_export(exported: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     read = json.loads(proc.stdout)
     assert len(read) == len(EXPORTS)
-    for name, (rows, first_columns, records) in read.items():
-        assert rows == records > 0, name  # one row per record, none lost or split
+    for name, (rows, first_columns, count) in read.items():
+        assert rows == count > 0, name  # one row per record, none lost or split
         assert first_columns[0] in ("id", "page_id"), (name, first_columns)
 
 
@@ -184,3 +186,23 @@ def test_replaywebpage_opens_the_wacz_and_shows_the_front_page(
     text, said = replayed_text(site, front)
     assert text is not None, "ReplayWeb.page showed no replay of the front page:\n" + "\n".join(said)
     assert "Akershus fylkeskommune er fra 01.01.2020 en del av Viken" in text
+
+
+def test_pywb_wb_manager_adds_the_warcs_and_replays_the_front_page(
+        replica_crawl: Path, tmp_path: Path) -> None:
+    """pywb's own import (wb-manager add: it indexes the WARCs itself), then replay in id_
+    mode: the body served is the archived payload, byte for byte."""
+    manager = Path(PYWB_PYTHON).parent / "wb-manager"
+    warcs = sorted((replica_crawl / "warc").glob("*.warc.gz"))
+    for args in (["init", COLLECTION], ["add", COLLECTION, *map(str, warcs)]):
+        proc = subprocess.run([str(manager), *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    front = next(rec for _name, rec in records(replica_crawl)
+                 if rec.rec_type == "response" and rec.rec_headers.get_header(
+                     "WARC-Target-URI") == "http://www.akershus.no/")
+    stamp = "".join(c for c in front.rec_headers.get_header("WARC-Date") if c.isdigit())[:14]
+    with Pywb(tmp_path) as pywb, urllib.request.urlopen(
+            f"{pywb.url}/{stamp}id_/http://www.akershus.no/", timeout=30) as resp:
+        body = resp.read()
+    assert body == front.raw  # pywb serves the payload decoded, as warcio reads it
