@@ -141,6 +141,15 @@ REPLAY_PAGE = """<!doctype html>
 """
 
 
+SW_ACTIVE = """async () => {
+  for (;;) {  // the call's own timeout bounds it
+    const reg = await navigator.serviceWorker.getRegistration("./replay/");
+    if (reg && reg.active && reg.active.state === "activated") return true;
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+}"""
+
+
 def replayed_text(site: Path, url: str, deadline_s: float = 90) -> tuple[str | None, list[str]]:
     """The body text of ``url`` inside ReplayWeb.page's replay frame (None if not in
     time), and what the page said on its console."""
@@ -154,6 +163,11 @@ def replayed_text(site: Path, url: str, deadline_s: float = 90) -> tuple[str | N
             said: list[str] = []
             page.on("console", lambda message: said.append(message.text[:300]))
             page.goto(server.url + "index.html")
+            # A page is controlled only by a service worker that was active when it
+            # loaded (the Service Worker lifecycle): wait for ReplayWeb.page's to be
+            # activated, then load the page again, as a second visit would.
+            page.evaluate(SW_ACTIVE)
+            page.reload()
             deadline = time.monotonic() + deadline_s
             while time.monotonic() < deadline:
                 for frame in page.frames:
