@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import socketserver
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,17 +58,14 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-class RangeServer:
-    """``with RangeServer(folder) as server: server.url``."""
+class InThread:
+    """A socketserver served from a daemon thread for a ``with`` block (test servers' base)."""
 
-    def __init__(self, folder: Path) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                           functools.partial(_Handler, directory=str(folder)))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    _server: socketserver.BaseServer
+    _thread: threading.Thread | None = None
 
     def __enter__(self) -> Self:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
 
@@ -75,4 +73,16 @@ class RangeServer:
                  tb: TracebackType | None) -> None:
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
+
+
+class RangeServer(InThread):
+    """``with RangeServer(folder) as server: server.url``."""
+
+    def __init__(self, folder: Path) -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                     functools.partial(_Handler, directory=str(folder)))
+        server.daemon_threads = True
+        self._server = server
+        self.url = f"http://127.0.0.1:{server.server_address[1]}/"

@@ -27,11 +27,10 @@ import socketserver
 import threading
 import time
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
 from urllib.parse import quote, urljoin, urlsplit
 
 from faultserver import OneRequestHandler
+from rangeserver import InThread
 from w3lib.url import canonicalize_url
 
 HOST = "www.akershus.no"
@@ -396,7 +395,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     owner: SiteServer
 
 
-class SiteServer:
+class SiteServer(InThread):
     """Serve ``site`` on 127.0.0.1 (any free port) in a background thread."""
 
     def __init__(self, site: Site, latency_ms: float = 10) -> None:
@@ -407,23 +406,10 @@ class SiteServer:
         self.port: int = self._server.server_address[1]
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
     def connect_to(self) -> list[str]:
         """``--connect-to`` options sending both hosts here (the IDN one as requested: punycode)."""
         return [arg for host in (HOST, IDN_ASCII)
                 for arg in ("--connect-to", f"{host}:80:127.0.0.1:{self.port}")]
 
-    def __enter__(self) -> Self:
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="urlsite", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
 
