@@ -537,10 +537,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        import errno
+        from crawler.warcfile import DISK_FULL, errno_name
 
-        if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
-            print("Error: " + disk_message(errno.errorcode[exc.errno], exc.strerror or "",
+        if exc.errno in DISK_FULL:
+            print("Error: " + disk_message(errno_name(exc), exc.strerror or "",
                                            exc.filename or "the archive directory"),
                   file=sys.stderr)
             return 1

@@ -154,8 +154,7 @@ class ReportExtension:
         engine = self.crawler.engine
         if engine is None or engine.spider is None:
             return
-        reason = "disk_full" if failure.disk_full else "write_error"
-        stopping = deferred_from_coro(engine.close_spider_async(reason=reason))
+        stopping = deferred_from_coro(engine.close_spider_async(reason=failure.finish_reason))
         stopping.addErrback(lambda f: logger.info("Stopping after a failed write: %s", f.value))
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:

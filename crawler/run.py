@@ -27,6 +27,7 @@ from crawler.recovery import recover_directory
 from crawler.report import save_json
 from crawler.resume import ArchiveState, read_state, scan, write_state
 from crawler.spiders.akershus import AkershusSpider
+from crawler.warcfile import errno_name
 
 
 def crawl_settings(archive_dir: Path, overrides: dict[str, Any]) -> Settings:
@@ -122,17 +123,14 @@ def final_report(crawler: Any, report_path: Path) -> dict[str, Any]:
     warc = getattr(crawler, "warc", None)
     failure = warc.file.failure if warc is not None else None
     if failure is not None:
-        report["finish_reason"] = "disk_full" if failure.disk_full else "write_error"
+        report["finish_reason"] = failure.finish_reason
         report["write_failure"] = failure.as_dict()
     return report
 
 
 def save_error(exc: OSError, path: Path) -> dict[str, str]:
     """Why the report or the state could not be written, for the CLI's message."""
-    import errno
-
-    return {"file": str(exc.filename or path),
-            "error": errno.errorcode.get(exc.errno or 0, type(exc).__name__),
+    return {"file": str(exc.filename or path), "error": errno_name(exc),
             "message": exc.strerror or str(exc)}
 
 

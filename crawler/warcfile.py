@@ -7,6 +7,7 @@ reader never mistakes a file still being written for a finished one.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -60,6 +61,15 @@ class RecordWriter(WARCWriter):
         super().ensure_digest(record, block, payload)
 
 
+# A write refused for want of room (the disk, or the user's quota): free space, run again.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def errno_name(error: OSError) -> str:
+    """``ENOSPC``, ``EIO``...: the name of an OS error, as the report and messages give it."""
+    return errno.errorcode.get(error.errno or 0, type(error).__name__)
+
+
 def warc_date(moment: datetime) -> str:
     """WARC 1.1 dates carry microseconds so fetches in one second stay ordered."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -81,17 +91,20 @@ class WarcFile:
 
         def __init__(self, file: str, error: OSError, offset: int, cut: int,
                      refused: bool = False) -> None:
-            import errno
-
             self.file = file
             self.error = error
             self.offset = offset
             self.cut = cut
-            self.reason = errno.errorcode.get(error.errno or 0, type(error).__name__)
-            self.disk_full = error.errno in {errno.ENOSPC, errno.EDQUOT}
+            self.reason = errno_name(error)
+            self.disk_full = error.errno in DISK_FULL
             what = "not written: an earlier write to" if refused else "writing"
             super().__init__(f"{self.reason} {what} {file}: {error.strerror or error} "
                              f"(cut back to offset {offset}, {cut} bytes)")
+
+        @property
+        def finish_reason(self) -> str:
+            """The crawl's finish reason when this write stopped it."""
+            return "disk_full" if self.disk_full else "write_error"
 
         def as_dict(self) -> dict[str, Any]:
             """For the crawl report."""
