@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
+from scrapy.http import Response, TextResponse
 from scrapy.utils.url import strip_url
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -231,3 +232,20 @@ def css_outlinks(base_url: str, css: str) -> list[Outlink]:
         if url:
             out.append(Outlink(request_url(url), "E", "css/url"))
     return out
+
+
+def response_outlinks(response: Response) -> list[Outlink] | None:
+    """The links the crawl follows from a response: a stylesheet's or a page's, else None.
+
+    A page is HTML by its Content-Type, or has none and Scrapy took it for text
+    (sniffed). The live crawl and resume (reading an archived page) both call this,
+    so a resumed crawl reads exactly the links the first one did.
+    """
+    if not isinstance(response, TextResponse):
+        return None
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    if "css" in content_type:
+        return css_outlinks(response.url, response.text)
+    if "html" in content_type or not content_type:
+        return html_outlinks(response.url, response.text)
+    return None

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.http import Headers, TextResponse
+from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.links import Outlink, css_outlinks, html_outlinks, request_url
+from crawler.links import Outlink, request_url, response_outlinks
 from crawler.settings import DOWNLOAD_MAXSIZE
 
 logger = logging.getLogger(__name__)
@@ -196,16 +196,14 @@ def redirect_target(uri: str, location: str) -> str:
 def _page_links(uri: str, ctype: str, body: bytes) -> list[Outlink]:
     """The links of an archived page or stylesheet, read as the spider read them.
 
-    The text is decoded by Scrapy's response classes, as the live crawl's
-    response was (header charset, BOM, ``<meta charset>``, then detection):
-    a page of ISO-8859-1 that says so only in its markup yields the same URLs.
+    The response is rebuilt with Scrapy's response classes, so the text is decoded
+    as the live crawl's was (header charset, BOM, ``<meta charset>``, then
+    detection): a page of ISO-8859-1 that says so only in its markup yields the
+    same URLs.
     """
     headers = Headers({"Content-Type": ctype} if ctype else {})
     cls = responsetypes.from_args(headers=headers, url=uri, body=body)
-    if not issubclass(cls, TextResponse):  # the spider follows no links of a binary
-        return []
-    text = cls(url=uri, body=body, headers=headers).text
-    return css_outlinks(uri, text) if "css" in ctype else html_outlinks(uri, text)
+    return response_outlinks(cls(url=uri, body=body, headers=headers)) or []
 
 
 def _take(state: ArchiveState, record: Any, follow_links: bool) -> str | None:

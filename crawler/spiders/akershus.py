@@ -16,17 +16,16 @@ from lxml.etree import LxmlError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.links import (
     Outlink,
     absolute,
     canonical,
-    css_outlinks,
-    html_outlinks,
     invalid_url_reason,
     request_url,
+    response_outlinks,
     url_problem,
 )
 from crawler.resume import ArchiveState
@@ -192,16 +191,13 @@ class AkershusSpider(Spider):
 
     def _parse(self, response: Response) -> Iterable[Request]:
         hops = response.meta.get("hops", 0)
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if not 200 <= response.status < 300:
             return
-        if isinstance(response, TextResponse) and "css" in content_type:
-            outlinks = css_outlinks(response.url, response.text)
-        elif isinstance(response, TextResponse) and ("html" in content_type or not content_type):
-            self.crawler.stats.inc_value("pages/html")
-            outlinks = html_outlinks(response.url, response.text)
-        else:
+        outlinks = response_outlinks(response)
+        if outlinks is None:
             return
+        if b"css" not in response.headers.get(b"Content-Type", b"").lower():
+            self.crawler.stats.inc_value("pages/html")
         decisions = [(link, *self.decide(link, hops + (1 if link.hop == "L" else 0)))
                      for link in outlinks]
         # The decisions are archived before they are acted on: a resumed crawl
