@@ -44,8 +44,16 @@ def crawl_args(out: Path, port: int) -> list[str]:
 
 
 def archived_bytes(out: Path) -> int:
+    """Bytes in the archive's WARC files now; a file renamed while counted (closed) is
+    counted under its new name on the next call."""
     warc = out / "warc"
-    return sum(p.stat().st_size for p in warc.glob("*.warc.gz*")) if warc.is_dir() else 0
+    total = 0
+    for path in warc.glob("*.warc.gz*") if warc.is_dir() else []:
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:  # .open renamed to .warc.gz between glob and stat
+            pass
+    return total
 
 
 def wait_for_growth(proc: subprocess.Popen[bytes], out: Path, target: int,
