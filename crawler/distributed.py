@@ -33,6 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy_redis.queue import Base
 
+from crawler import settings as defaults
 from crawler.resume import Revisitable
 
 logger = logging.getLogger(__name__)
@@ -99,13 +100,8 @@ def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
         "DISTRIBUTED_KEY": name,
         # The shared middleware keeps the delay and concurrency across workers.
         "DOWNLOAD_DELAY": 0,
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-            "crawler.scope.ScopeMiddleware": 50,
-            "crawler.robots.SiteRobotsMiddleware": 100,
-            "crawler.distributed.SharedPoliteness": 950,
-        },
+        "DOWNLOADER_MIDDLEWARES": {**defaults.DOWNLOADER_MIDDLEWARES,
+                                   "crawler.distributed.SharedPoliteness": 950},
     }
 
 

@@ -246,10 +246,9 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         }
 
     def to_response(self, request: Request, ex: Exchange) -> Response:
-        headers = Headers()
-        for name, value in ex.headers:
-            # the bytes as received (parsed as latin-1): Scrapy would encode a str as UTF-8
-            headers.appendlist(name.encode("latin-1"), value.encode("latin-1"))
+        # the bytes as received (parsed as latin-1): Scrapy would encode a str as UTF-8
+        headers = Headers([(name.encode("latin-1"), value.encode("latin-1"))
+                           for name, value in ex.headers])
         body = bytes(ex.body)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         ip = None
@@ -259,10 +258,10 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             except ValueError:
                 ip = None
         flags = [f"truncated:{ex.truncated}"] if ex.truncated else []
-        return respcls(
-            url=request.url, status=ex.status, headers=headers, body=body, flags=flags,
-            request=request, ip_address=ip, protocol=ex.protocol,
-        )
+        response = respcls(url=request.url, status=ex.status, body=body, flags=flags,
+                           request=request, ip_address=ip, protocol=ex.protocol)
+        response.headers = headers  # kept as built: the constructor would copy them
+        return response
 
 
 # -- Harvests (crawler/spiders/harvest.py) ----------------------------------------------

@@ -41,6 +41,12 @@ EMBED_XPATHS = (
     "//*[@background]/@background",
 )
 LINK_XPATHS = ("//a/@href", "//area/@href", "//iframe/@src", "//frame/@src")
+# <meta http-equiv="refresh" content="5; url=...">: a client-side redirect, followed
+# as a link (hop L), so the trap rules that count link hops bound a chain of them
+# (Heritrix's HTML extractor follows it too, as a redirect hop). The page itself is
+# parsed for its other links as well: Scrapy's MetaRefreshMiddleware, which would
+# replace it by a redirect and hide them, is off (METAREFRESH_ENABLED).
+REFRESH_XPATH = ("//meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']/@content")
 
 
 def _compiled(xpath: str) -> etree.XPath:
@@ -54,6 +60,9 @@ _EMBEDS = tuple((x, x.rsplit("//", 1)[1].split("[")[0] + "/@" + x.rsplit("@", 1)
 _LINKS = tuple((x.lstrip("/"), _compiled(x)) for x in LINK_XPATHS)
 _STYLES = _compiled("//style/text() | //@style")
 _BASE = _compiled("//base/@href")
+_REFRESH = _compiled(REFRESH_XPATH)
+_REFRESH_URL = re.compile(r"""[\s\d.]*[;,]?\s*(?:url\s*=\s*)?(?:(["'])(.*?)(?:\1|$)|(.*))""",
+                          re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,19 @@ def _absolute(base: str, href: str) -> str | None:
     return url
 
 
+def refresh_target(content: str) -> str | None:
+    """The URL of a meta refresh's ``content`` ("5; url='x'"), None when it reloads the page.
+
+    Parsed as HTML's "shared declarative refresh steps" do: the delay, a ``;`` or
+    ``,``, an optional ``url=``, then the URL, quoted or running to the end.
+    """
+    match = _REFRESH_URL.match(content.strip())
+    if match is None:
+        return None
+    url = (match.group(2) if match.group(1) else match.group(3) or "").strip()
+    return url or None
+
+
 def resolution_base(url: str) -> str:
     """The URL a page's relative links resolve against: ``url`` with its dot segments resolved.
 
@@ -215,6 +237,10 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
     for context, compiled in _LINKS:
         for value in compiled(root):
             add(value, "L", context)
+    for content in _REFRESH(root):
+        target = refresh_target(content)
+        if target:
+            add(target, "L", "meta/@content")
     return out
 
 

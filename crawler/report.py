@@ -25,6 +25,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.python import global_object_name
 from twisted.internet.task import LoopingCall
 
 from crawler.warcfile import WarcFile
@@ -98,6 +99,27 @@ def install_filter(crawler: Crawler) -> OneLineErrors:
             log.removeFilter(old)
         log.addFilter(new)
     return new
+
+
+class DownloadErrorStats:
+    """Counts failed fetches by exception class, as Scrapy's DownloaderStats does.
+
+    The report's ``errors`` are these counts. Scrapy's middleware also counts
+    request and response bytes by serialising each request again; the WARC holds
+    those bytes exactly, so only the failures are counted here.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DownloadErrorStats:
+        return cls(crawler)
+
+    def process_exception(self, request: Request, exception: Exception,
+                          spider: Any = None) -> None:
+        self.stats.inc_value("downloader/exception_count")
+        self.stats.inc_value(f"downloader/exception_type_count/{global_object_name(type(exception))}")
 
 
 class ReportExtension:

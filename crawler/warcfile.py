@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import uuid
+import zlib
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
@@ -60,6 +61,9 @@ class RecordWriter(WARCWriter):
             payload = False
         super().ensure_digest(record, block, payload)
 
+
+# zlib's window with a gzip header and trailer (RFC 1952), as gzip(1) writes.
+GZIP_WBITS = zlib.MAX_WBITS + 16
 
 # A write refused for want of room (the disk, or the user's quota): free space, run again.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -113,8 +117,9 @@ class WarcFile:
                     "offset": self.offset, "cut_bytes": self.cut}
 
     def __init__(self, directory: Path, prefix: str, max_size: int,
-                 warcinfo: dict[str, Any]) -> None:
+                 warcinfo: dict[str, Any], gzip_level: int = 6) -> None:
         self.directory = directory
+        self.gzip_level = gzip_level
         self.prefix = prefix
         self.max_size = max_size
         self.warcinfo = warcinfo
@@ -153,7 +158,8 @@ class WarcFile:
         except OSError as exc:
             self._failed(self.WriteError(name, exc, 0, 0))
         self.path = path
-        self._writer = RecordWriter(None, gzip=True, warc_version="1.1")  # out: see _put
+        # Records are written plain and compressed one by one in _put.
+        self._writer = RecordWriter(None, gzip=False, warc_version="1.1")
         self._write_warcinfo(name)
 
     def _write_warcinfo(self, name: str) -> None:
@@ -195,16 +201,22 @@ class WarcFile:
         return self.name, self._put(records)
 
     def _put(self, records: Any) -> int:
-        """Compress ``records`` in memory, then write them at the end of the file."""
+        """Compress ``records`` in memory, then write them at the end of the file.
+
+        Each record is one gzip member (WARC 1.1, annex D), so a reader can seek
+        to any record's offset. The level is WARC_GZIP_LEVEL.
+        """
         assert self._writer is not None
         offset = self._fh.tell()
-        compressed = self._writer.out = BytesIO()
-        try:
-            for record in records:
+        members = []
+        for record in records:
+            plain = self._writer.out = BytesIO()
+            try:
                 self._writer.write_record(record)
-        finally:
-            self._writer.out = None
-        self._write_all(compressed.getbuffer(), offset)
+            finally:
+                self._writer.out = None
+            members.append(zlib.compress(plain.getbuffer(), self.gzip_level, wbits=GZIP_WBITS))
+        self._write_all(memoryview(b"".join(members)), offset)
         return offset
 
     def _write_all(self, data: memoryview, offset: int) -> None:
@@ -289,6 +301,7 @@ class WarcExtension:
             settings.get("WARC_PREFIX"),
             settings.getint("WARC_MAX_FILE_SIZE"),
             warcinfo,
+            settings.getint("WARC_GZIP_LEVEL"),
         )
         # Payload digest -> first capture, for revisit records (see crawler/resume.py);
         # shared in Redis when several workers crawl together (crawler/distributed.py).

@@ -345,6 +345,22 @@ def redirect_non_http(c: Conn) -> None:
     redirect(c, NON_HTTP_TARGET)
 
 
+@fault("meta-refresh")
+def meta_refresh(c: Conn) -> None:
+    """A page moved with <meta http-equiv="refresh">, as CMSs wrote them, with a link of its own."""
+    c.html("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Flyttet</title>"
+           "<META HTTP-EQUIV='Refresh' CONTENT=\"5; URL='/fault/meta-refresh-target?fra=gammel'\">"
+           "</head><body><p>Siden er flyttet.</p>"
+           "<a href='/fault/meta-refresh-sibling'>Se også</a></body></html>")
+
+
+@fault("meta-refresh-endless")
+def meta_refresh_endless(c: Conn) -> None:
+    """Every page refreshes to a query variant never seen before: ?n=1, ?n=2, ..."""
+    n = int(dict(parse_qsl(urlsplit(c.request.target).query)).get("n", "0")) + 1
+    c.html(f"<html><head><meta http-equiv=refresh content='0;url=?n={n}'></head></html>")
+
+
 # --- traps -------------------------------------------------------------------------------------
 @fault("growing-path")
 def growing_path(c: Conn) -> None:

@@ -423,6 +423,27 @@ def test_redirect_to_a_non_http_scheme_is_not_followed(crawl: Crawl) -> None:
     assert not [r for r in crawl.records if b"root:x:0:0" in r.payload]
 
 
+def test_meta_refresh_is_followed_and_the_page_parsed(crawl: Crawl,
+                                                     server: fs.FaultServer) -> None:
+    # The moved page is archived, its refresh target fetched, and its own link too:
+    # the page is parsed like any other, not swapped for a redirect.
+    only_response(crawl, "meta-refresh")
+    targets = {r.target for r in server.requests}
+    assert "/fault/meta-refresh-target?fra=gammel" in targets
+    assert "/fault/meta-refresh-sibling" in targets
+    outlinks = [r for r in crawl.of_type("metadata") if r.uri == BASE + "meta-refresh"]
+    assert f"outlink: {BASE}meta-refresh-target?fra=gammel L meta/@content".encode() \
+        in outlinks[0].payload
+
+
+def test_endless_meta_refresh_ends_by_a_query_rule(crawl: Crawl,
+                                                   server: fs.FaultServer) -> None:
+    # A refresh counts as a link hop, so the query-hop rule ends the chain.
+    targets = {r.target for r in server.hits("meta-refresh-endless")}
+    assert len(targets) == defaults.SCOPE_MAX_QUERY_HOPS + 2  # bare path, ?n=1..21
+    assert trap_examples(crawl, "/meta-refresh-endless?") == {"trap:query_hops"}
+
+
 # --- traps ------------------------------------------------------------------------------------
 def test_growing_path_ends_by_the_repeating_segment_rule(crawl: Crawl,
                                                          server: fs.FaultServer) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.links import css_outlinks, html_outlinks
+import pytest
+
+from crawler.links import css_outlinks, html_outlinks, refresh_target
 
 BASE = "http://www.akershus.no/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"
 
@@ -42,6 +44,30 @@ def test_html_outlinks() -> None:
 def test_base_href() -> None:
     links = html_outlinks("http://www.akershus.no/a/", '<base href="/b/"><a href="c/">c</a>')
     assert links[0].url == "http://www.akershus.no/b/c/"
+
+
+@pytest.mark.parametrize(("content", "target"), [
+    ("0; url=/ny/", "/ny/"),
+    ("5;URL='side med mellomrom.html'", "side med mellomrom.html"),
+    ('3, "http://www.akershus.no/a"  etter', "http://www.akershus.no/a"),
+    ("0;/uten-url-ord", "/uten-url-ord"),
+    ("  10 ; Url = neste.html", "neste.html"),
+    ("0", None),  # reloads the page itself
+    ("", None),
+])
+def test_refresh_target(content: str, target: str | None) -> None:
+    assert refresh_target(content) == target
+
+
+def test_meta_refresh_is_a_link_beside_the_others() -> None:
+    page = ("<html><head><META HTTP-EQUIV='Refresh' CONTENT='0; URL=../ny.html'>"
+            "<meta http-equiv='content-type' content='text/html'></head>"
+            "<body><a href='/x'>x</a></body></html>")
+    links = html_outlinks("http://www.akershus.no/d/gammel.html", page)
+    assert [(o.url, o.hop, o.context) for o in links] == [
+        ("http://www.akershus.no/x", "L", "a/@href"),
+        ("http://www.akershus.no/ny.html", "L", "meta/@content"),
+    ]
 
 
 def test_css_outlinks() -> None:
