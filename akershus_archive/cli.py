@@ -343,6 +343,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         "HARVEST_URL_PREFIX": args.url_prefix,
         "HARVEST_LATEST": args.latest,
         "HARVEST_FILTERS": list(args.filter),
+        "HARVEST_CHANGES_ONLY": args.changes_only,
         "REPORT_PROGRESS": not args.quiet,
         "LOG_LEVEL": "DEBUG" if args.debug else ("ERROR" if args.quiet else "WARNING"),
     }
@@ -356,8 +357,11 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     harvest = report.get("harvest", {})
     if not args.quiet:
         print(summary(report))
-        print(f"Harvested {harvest.get('captures', 0)} of {harvest.get('listed', 0)} "
-              f"captures listed; archive: {out / 'warc'}")
+        counts = harvest.get("counts", {})
+        print(f"Harvested {counts.get('harvested', 0)} of {counts.get('in_range', 0)} captures "
+              f"in range ({counts.get('revisits_from_listing', 0)} revisits from the listing, "
+              f"{counts.get('unplayable', 0)} unplayable, {counts.get('failed', 0)} failed, "
+              f"{counts.get('digest_mismatch', 0)} digest mismatches); archive: {out / 'warc'}")
     stopped = write_stop(report, out)
     if stopped:
         raise Failure(stopped)
@@ -471,6 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="every capture in the range (the default)")
     which.add_argument("--latest", dest="latest", action="store_true",
                        help="only the newest capture in the range of each URL")
+    g.add_argument("--changes-only", action="store_true",
+                   help="one capture per run of identical digests of a URL (as "
+                        "collapse=digest); the repeats are not fetched")
     g.add_argument("--filter", action="append", default=[], metavar="[!]FIELD:REGEX",
                    help="CDX filter with Wayback field names, e.g. statuscode:200 "
                         "(repeatable)")
@@ -479,9 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "/cdx/search/cdx, else ARCHIVE/cdx as pywb serves it)")
     q = p.add_argument_group("politeness")
     q.add_argument("--delay", type=seconds, metavar="SECONDS",
-                   help="pause between requests to the archive (default: 2.0)")
+                   help="pause between replay requests to the archive (default: 0.125, "
+                        "480 a minute; the CDX API: HARVEST_CDX_DELAY, 2.5)")
     q.add_argument("--concurrency", type=positive_int, metavar="N",
-                   help="requests to the archive in flight (default: 1)")
+                   help="replay requests to the archive in flight (default: 4)")
     r = p.add_argument_group("resume and dedup")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--resume", dest="resume", action="store_const", const=True,

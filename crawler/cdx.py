@@ -22,7 +22,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from functools import lru_cache
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import surt
 
 # Field names of the Wayback Machine's CDX API, and pywb's JSON names for them.
 WAYBACK_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
@@ -112,23 +115,64 @@ class CdxQuery:
                 params.append(("resumeKey", resume_key))
         return f"{self.endpoint}?{urlencode(params)}"
 
+    def in_prefix(self, capture: CdxCapture) -> bool:
+        """True if the capture's URL lies under the prefix, judged by the archive's own key.
+
+        The key is the SURT of the IA-canonical URL (internetarchive/surt, as the
+        Wayback Machine and pywb file captures): scheme, ``www.``, a default port,
+        case and a trailing slash make no difference, so ``http://www.akershus.no:80/A/``
+        and ``https://akershus.no/a`` are one page. A prefix ending in ``/`` takes
+        the page itself and what lies below it, not ``.../dir-other/``.
+        """
+        key = url_key(capture.original)
+        prefix = url_key(self.url_prefix)
+        if prefix.endswith(")/"):  # the site root: the whole host
+            return key.startswith(prefix)
+        if self.url_prefix.endswith("/"):
+            return key == prefix or key.startswith((prefix + "/", prefix + "?"))
+        return key.startswith(prefix)
+
+    def in_dates(self, capture: CdxCapture) -> bool:
+        """True if the capture date is in ``from``..``to``, as the CDX API reads them.
+
+        ``to`` is inclusive at its own precision: ``to=2020`` keeps all of 2020.
+        """
+        ts = capture.timestamp
+        if self.from_ts and ts < self.from_ts:
+            return False
+        return not (self.to_ts and ts > self.to_ts and not ts.startswith(self.to_ts))
+
     def in_range(self, capture: CdxCapture) -> bool:
         """True if the capture is one the query asked for (servers are not trusted to filter)."""
-        if not capture.original.startswith(self.url_prefix) and not _same_but_scheme(
-                capture.original, self.url_prefix):
-            return False
-        ts = capture.timestamp
-        if self.from_ts and ts < self.from_ts.ljust(14, "0"):
-            return False
-        return not (self.to_ts and ts > self.to_ts.ljust(14, "9"))
+        return self.in_prefix(capture) and self.in_dates(capture)
 
 
-def _same_but_scheme(url: str, prefix: str) -> bool:
-    """http and https captures of one page both belong to a prefix (CDX keys ignore the scheme)."""
-    def strip(u: str) -> str:
-        rest = u.split("://", 1)[-1]
-        return rest.removeprefix("www.")
-    return strip(url).startswith(strip(prefix))
+@lru_cache(maxsize=65536)
+def url_key(url: str) -> str:
+    """The archive's key of a URL: SURT of the IA-canonical form (``no,akershus)/a/b``)."""
+    try:
+        return surt.surt(url)
+    except (ValueError, UnicodeError):  # a URL surt cannot read: itself, lower-cased
+        return url.lower()
+
+
+def original_url(url: str) -> str:
+    """A capture's URL as the site served it: the redundant default port dropped.
+
+    Captures of 2014-2015 carry ``http://www.akershus.no:80/...`` in the CDX
+    ``original`` (IA's crawlers wrote the port); the page is the one without it,
+    as EDGI's client also reads them (``REDUNDANT_HTTP_PORT``).
+    """
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port
+    except ValueError:
+        return url
+    if port is None or port != default or parts.hostname is None:
+        return url
+    host = parts.netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def cdx_endpoint(archive: str) -> str:

@@ -28,6 +28,7 @@ from scrapy.responsetypes import responsetypes
 from warcio.statusandheaders import StatusAndHeadersParser
 
 from archive.digest import payload_digest
+from crawler.replay import decoded_by_archive, original_exchange
 from crawler.resume import Revisitable
 from crawler.warcfile import RawHeaders, warc_date
 from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
@@ -158,6 +159,12 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             # capture), not a replayed capture: never archived as the site's.
             self.crawler.stats.inc_value(f"harvest/archive_answer/{exchange.status}")
             return self.to_response(request, exchange)
+        if replay is not None and not request.meta.get("accept_encoding_retry"):
+            coding = decoded_by_archive(exchange.headers)
+            if coding:  # not the original bytes: the spider asks again, accepting the coding
+                request.meta["archive_decoded"] = coding
+                self.crawler.stats.inc_value("harvest/archive_decoded")
+                return self.to_response(request, exchange)
         request.meta["warc"] = self.archive(exchange, replay)
         return self.to_response(request, exchange)
 
@@ -183,7 +190,16 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         resp_headers = dict(common, **provenance)
         if ex.truncated:
             resp_headers["WARC-Truncated"] = TRUNCATED_VALUES.get(ex.truncated, "unspecified")
-        if ex.status:
+        original = None
+        if replay is not None and ex.status:
+            # The site's exchange as the archive preserved it, not the archive's answer
+            # (crawler/replay.py); the answer's head goes in the metadata record beside.
+            original = original_exchange(ex.status, ex.reason, ex.headers, bytes(ex.body))
+            status_line = f"{original.status} {original.reason}".rstrip()
+            http_headers = RawHeaders(status_line, original.headers, ex.protocol,
+                                      original.head(ex.protocol))
+            payload = original.body
+        elif ex.status:
             status_line = f"{ex.status} {ex.reason}".rstrip()
             http_headers = RawHeaders(status_line, ex.headers, ex.protocol, bytes(ex.head))
             payload = bytes(ex.raw_body)
@@ -243,6 +259,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             "date": date,
             "fetched": fetched,
             "truncated": ex.truncated,
+            **({"archive_head": bytes(ex.head), "archive_added": original.added,
+                "rewritten_location": original.rewritten_location} if original else {}),
         }
 
     def to_response(self, request: Request, ex: Exchange) -> Response:

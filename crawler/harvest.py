@@ -12,9 +12,14 @@ archive directory or in ``--dedup-against`` archives.
 - after a finished harvest or crawl, a new harvest fetches its captures
   again and writes ``revisit`` records for payloads already held.
 
-A shared public archive is asked gently: one request at a time, a pause
-between requests, and a longer pause, as long as ``Retry-After`` asks or
-growing exponentially, when it answers 429 or 503 (:class:`BackoffMiddleware`).
+A shared public archive is asked gently, below its published limits (the
+Wayback Machine: about 60 CDX and 600 replay requests a minute; WAYBACK-FACTS,
+section 3): the CDX API and replay are paced apart at 80% of them or less, as
+EDGI's client does (``HARVEST_CDX_DELAY``, ``HARVEST_DELAY``). When the archive
+itself refuses (429, 503...), the whole harvest pauses, at least a minute for a
+429 that gives no ``Retry-After``; refused connections are the archive's block
+(ignored 429s turn into an hour without connections), and the harvest pauses
+for it and says so (:class:`BackoffMiddleware`).
 """
 
 from __future__ import annotations
@@ -31,12 +36,14 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from crawler.handler import ConnectFailed, ConnectionReset, NoResponse
 from crawler.resume import write_state
 from crawler.run import crawl_settings, prepare
-from crawler.spiders.harvest import HarvestSpider
+from crawler.spiders.harvest import CDX_SLOT, REPLAY_SLOT, HarvestSpider
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +55,10 @@ HARVEST_MIDDLEWARES = {
     "crawler.robots.SiteRobotsMiddleware": None,
     "crawler.harvest.BackoffMiddleware": 560,
 }
+
+
+# What a blocking archive looks like from here: no connection, or one dropped unanswered.
+CONNECTION_FAILURES = (ConnectFailed, ConnectionReset, NoResponse)
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -86,6 +97,11 @@ class BackoffMiddleware:
         self.retries = s.getint("HARVEST_RETRY_TIMES")
         self.base = s.getfloat("HARVEST_BACKOFF")
         self.cap = s.getfloat("HARVEST_BACKOFF_MAX")
+        self.block_pause = s.getfloat("HARVEST_BLOCK_PAUSE")
+        self.block_retries = s.getint("HARVEST_BLOCK_RETRIES")
+        self.block_after = max(s.getint("HARVEST_BLOCK_AFTER"), 1)
+        self.failures_in_a_row = 0
+        self.blocks = 0
         self.paused = 0
 
     @classmethod
@@ -94,6 +110,7 @@ class BackoffMiddleware:
 
     async def process_response(self, request: Request, response: Response,
                                spider: Spider | None = None) -> Request | Response:
+        self.failures_in_a_row = 0  # an answer: the archive is not blocking us
         if response.status not in self.codes or response.headers.get(b"Memento-Datetime"):
             return response
         tries = request.meta.get("backoff_tries", 0) + 1
@@ -107,20 +124,60 @@ class BackoffMiddleware:
         stats.inc_value("harvest/backoff_seconds", wait)
         logger.warning("The archive answered %s for %s; waiting %.1f s (retry %d of %d)",
                        response.status, request.url, wait, tries, self.retries)
+        await self.pause(wait)
+        retry = request.copy()
+        retry.meta["backoff_tries"] = tries
+        retry.dont_filter = True
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception,
+                                spider: Spider | None = None) -> Request | None:
+        """Connections refused or dropped unanswered, again and again: the archive's block.
+
+        One such failure is retried as any network error is (Scrapy's retries);
+        ``HARVEST_BLOCK_AFTER`` in a row, with no answer between them, are a block:
+        the harvest pauses ``HARVEST_BLOCK_PAUSE`` seconds, doubled each time, and
+        stops (``archive_blocked``, resumable) after ``HARVEST_BLOCK_RETRIES`` pauses.
+        """
+        if not isinstance(exception, CONNECTION_FAILURES):
+            return None
+        self.failures_in_a_row += 1
+        if self.failures_in_a_row < self.block_after:
+            return None
+        self.failures_in_a_row = 0
+        stats = self.crawler.stats
+        self.blocks += 1
+        if self.blocks > self.block_retries:
+            logger.error("The archive still refuses connections after %d pauses: stopping; "
+                         "run the same command later to resume", self.block_retries)
+            stats.set_value("harvest/blocked", True)
+            engine = self.crawler.engine
+            if engine is not None:
+                deferred_from_coro(engine.close_spider_async(reason="archive_blocked"))
+            return None
+        wait = self.block_pause * 2 ** (self.blocks - 1)
+        stats.inc_value("harvest/blocks")
+        stats.inc_value("harvest/blocked_seconds", wait)
+        logger.warning("The archive refuses connections (%s): it blocks this address after "
+                       "ignored 429s; the harvest pauses %.0f s (pause %d of %d)",
+                       exception, wait, self.blocks, self.block_retries)
+        await self.pause(wait)
+        retry = request.copy()
+        retry.dont_filter = True
+        return retry
+
+    async def pause(self, seconds: float) -> None:
+        """Stop the whole harvest from sending requests for ``seconds``."""
         engine = self.crawler.engine
         self.paused += 1
         if engine is not None:
             engine.pause()
         try:
-            await asyncio.sleep(wait)
+            await asyncio.sleep(seconds)
         finally:
             self.paused -= 1
             if engine is not None and not self.paused:
                 engine.unpause()
-        retry = request.copy()
-        retry.meta["backoff_tries"] = tries
-        retry.dont_filter = True
-        return retry
 
 
 def harvested(warc_dir: Path) -> set[tuple[str, str]]:
@@ -139,6 +196,44 @@ def harvested(warc_dir: Path) -> set[tuple[str, str]]:
     return held
 
 
+def harvest_counts(raw: dict[str, Any]) -> dict[str, Any]:
+    """The harvest's account of the listing: what became of every capture in range.
+
+    ``in_range`` is the sum of the outcomes after it; ``accounted`` says whether
+    it is (a harvest stopped early leaves some captures with no outcome).
+    """
+    n = {key: int(raw.get(key, 0)) for key in (
+        "listed", "listed_repeats", "listed_out_of_range", "in_range", "captures",
+        "captures_reached_by_archive_redirect", "revisits_from_listing", "already_held",
+        "unchanged_skipped", "older_skipped", "unplayable", "failed", "digest_mismatch",
+        "archive_redirects", "blocks")}
+    counts: dict[str, Any] = {
+        "listed": n["listed"],  # distinct lines of the listing
+        "repeated_lines": n["listed_repeats"],
+        "out_of_range": n["listed_out_of_range"],
+        "in_range": n["in_range"],
+        "harvested": n["captures"] - n["captures_reached_by_archive_redirect"],
+        "revisits_from_listing": n["revisits_from_listing"],
+        "already_held": n["already_held"],
+        "unchanged_skipped": n["unchanged_skipped"],
+        "older_skipped": n["older_skipped"],
+        "unplayable": n["unplayable"],
+        "failed": n["failed"],
+        # not listed in range, reached when the archive redirected a listed capture
+        "reached_by_archive_redirect": n["captures_reached_by_archive_redirect"],
+        "digest_mismatch": n["digest_mismatch"],
+        "archive_errors": {k.removeprefix("archive_errors/"): v for k, v in raw.items()
+                           if k.startswith("archive_errors/")},
+        "waited_seconds": round(float(raw.get("backoff_seconds", 0))
+                                + float(raw.get("blocked_seconds", 0)), 1),
+        "blocks": n["blocks"],
+    }
+    outcomes = ("harvested", "revisits_from_listing", "already_held", "unchanged_skipped",
+                "older_skipped", "unplayable", "failed")
+    counts["accounted"] = counts["in_range"] == sum(counts[k] for k in outcomes)
+    return counts
+
+
 def harvest_settings(archive_dir: Path, overrides: dict[str, Any]) -> Any:
     """A crawl's settings, turned to the archive: its pace, its middlewares, its warcinfo."""
     settings = crawl_settings(archive_dir, overrides)
@@ -146,10 +241,17 @@ def harvest_settings(archive_dir: Path, overrides: dict[str, Any]) -> Any:
     prefix = settings.get("HARVEST_URL_PREFIX")
     concurrency = max(settings.getint("HARVEST_CONCURRENCY"), 1)
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"), **HARVEST_MIDDLEWARES)
+    delay = settings.getfloat("HARVEST_DELAY")
     derived = {
-        "DOWNLOAD_DELAY": settings.getfloat("HARVEST_DELAY"),
+        "DOWNLOAD_DELAY": delay,
+        # the CDX API and replay each at their own pace (crawler/spiders/harvest.py)
+        "DOWNLOAD_SLOTS": {
+            CDX_SLOT: {"concurrency": 1, "randomize_delay": False,
+                       "delay": max(settings.getfloat("HARVEST_CDX_DELAY"), delay)},
+            REPLAY_SLOT: {"concurrency": concurrency, "delay": delay, "randomize_delay": False},
+        },
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS": concurrency + 1,
         "ROBOTSTXT_OBEY": False,
         "RETRY_HTTP_CODES": [],  # HTTP answers: BackoffMiddleware; network errors: Scrapy
         "DOWNLOADER_MIDDLEWARES": middlewares,
@@ -195,6 +297,7 @@ def run_harvest(archive: str, archive_dir: Path, overrides: dict[str, Any],
     report["recovered"] = notes
     report["harvest"] = {k.removeprefix("harvest/"): v for k, v in stats.items()
                          if k.startswith("harvest/")}
+    report["harvest"]["counts"] = harvest_counts(report["harvest"])
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n",
                            encoding="utf-8")
     complete = bool(stats.get("harvest/listing_complete"))

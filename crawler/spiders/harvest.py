@@ -6,13 +6,24 @@ server gives: crawler/cdx.py) and never archived; every capture in range is
 fetched through the raw replay form ``<archive>/<timestamp>id_/<url>``. The
 download handler records each replayed capture under its original URL and
 date (``request.meta["replay_of"]``); this spider adds a ``metadata`` record
-saying where it came from.
+saying where it came from: the archive's answer head as received, the replay
+URL, the CDX line, and whether the payload's digest is the listed one.
+
+What the listing already says is not fetched again: a capture whose listed
+digest is a payload already held (an earlier capture of this harvest, this
+archive, ``--dedup-against``) becomes a ``revisit`` record from the listing.
+When the archive answers a listed capture with its own redirect (no
+``Memento-Datetime``: the capture cannot be played, or redirects to itself),
+the redirect is resolved against the listing: a target in range is harvested
+once under its own date, anything else leaves the listed capture
+``unplayable``, with the archive's reason.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, replace
 from typing import Any
@@ -24,14 +35,32 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.cdx import CdxCapture, CdxError, CdxQuery, cdx_endpoint, parse_cdx, timestamp_arg
-from crawler.resume import ArchiveState
+from crawler.cdx import (
+    CdxCapture,
+    CdxError,
+    CdxQuery,
+    cdx_endpoint,
+    original_url,
+    parse_cdx,
+    timestamp_arg,
+    url_key,
+)
+from crawler.handler import REVISIT_PROFILE
+from crawler.resume import ArchiveState, Revisitable
+from crawler.warcfile import warc_date
 
 logger = logging.getLogger(__name__)
 
-# Redirects the archive itself makes (to the nearest capture) followed at most this often.
-MAX_ARCHIVE_REDIRECTS = 3
 REPLAY_PATH = re.compile(r"/(\d{1,14})id_/(.+)$")
+# The archive's raw replay, asked for the original bytes: the Wayback Machine gzips
+# uncompressed originals for clients that accept gzip (WAYBACK-FACTS, section 2).
+REPLAY_HEADERS = {"Accept-Encoding": "identity"}
+# Download slots, paced apart: the CDX API and replay have their own limits
+# (about 60 and 600 requests a minute; HARVEST_CDX_DELAY, HARVEST_DELAY).
+CDX_SLOT, REPLAY_SLOT = "archive-cdx", "archive-replay"
+# The archive's answers (no Memento-Datetime) that say a listed capture cannot be
+# played: not in the archive after all (404), or excluded from replay (403).
+UNPLAYABLE_STATUSES = frozenset({403, 404, 410})
 
 
 class HarvestSpider(Spider):
@@ -53,8 +82,15 @@ class HarvestSpider(Spider):
         self.done: set[tuple[str, str]] = done or set()
         # payloads already held (this archive or --dedup-against): written as revisits
         self.dedup_state = dedup_state
+        # (timestamp, archive key) of every capture listed or reached: each is taken once
         self.listed: set[tuple[str, str]] = set()
         self.newest: dict[str, CdxCapture] = {}
+        # archive key -> digest of the last capture listed (--changes-only)
+        self.last_digest: dict[str, str] = {}
+        # listed digest -> captures waiting for the fetch of an earlier one with it
+        self.waiting: dict[str, list[CdxCapture]] = {}
+        self.in_flight: set[str] = set()
+        self.changes_only = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> HarvestSpider:
@@ -69,6 +105,7 @@ class HarvestSpider(Spider):
         spider.to_ts = timestamp_arg(spider.to_ts) if spider.to_ts else \
             (timestamp_arg(s.get("HARVEST_TO")) if s.get("HARVEST_TO") else "")
         spider.latest = spider.latest or s.getbool("HARVEST_LATEST")
+        spider.changes_only = s.getbool("HARVEST_CHANGES_ONLY")
         filters = spider.filters if spider.filters is not None else s.getlist("HARVEST_FILTERS")
         spider.pagination = s.get("HARVEST_PAGINATION")
         spider.query = CdxQuery(
@@ -81,7 +118,7 @@ class HarvestSpider(Spider):
 
     # -- the listing -------------------------------------------------------------------
     def listing(self, url: str, **meta: Any) -> Request:
-        meta.update(dont_archive=True, handle_httpstatus_all=True)
+        meta.update(dont_archive=True, handle_httpstatus_all=True, download_slot=CDX_SLOT)
         return Request(url, callback=self.parse_listing, errback=self.listing_failed,
                        meta=meta, dont_filter=True, priority=10)
 
@@ -127,18 +164,30 @@ class HarvestSpider(Spider):
     def take(self, captures: list[CdxCapture]) -> Iterator[Request]:
         stats = self.crawler.stats
         for capture in captures:
-            key = (capture.timestamp, capture.original)
+            key = (capture.timestamp, url_key(capture.original))
             if key in self.listed:
+                stats.inc_value("harvest/listed_repeats")  # the same capture indexed twice
                 continue
             self.listed.add(key)
+            stats.inc_value("harvest/listed")
             if not self.query.in_range(capture):
                 stats.inc_value("harvest/listed_out_of_range")
                 continue
-            stats.inc_value("harvest/listed")
+            stats.inc_value("harvest/in_range")
+            if self.changes_only:
+                digest, urlkey = capture.sha1, url_key(capture.original)
+                if digest and self.last_digest.get(urlkey) == digest:
+                    stats.inc_value("harvest/unchanged_skipped")
+                    continue
+                self.last_digest[urlkey] = digest
             if self.latest:
-                held = self.newest.get(capture.urlkey)
+                held = self.newest.get(key[1])
                 if held is None or capture.timestamp > held.timestamp:
-                    self.newest[capture.urlkey] = capture
+                    if held is not None:
+                        stats.inc_value("harvest/older_skipped")
+                    self.newest[key[1]] = capture
+                else:
+                    stats.inc_value("harvest/older_skipped")
                 continue
             yield from self.fetch(capture)
 
@@ -153,17 +202,35 @@ class HarvestSpider(Spider):
 
     # -- the captures -------------------------------------------------------------------
     def fetch(self, capture: CdxCapture, replay_url: str | None = None,
-              redirects: int = 0) -> Iterator[Request]:
-        if (capture.original, capture.warc_date) in self.done:
-            self.crawler.stats.inc_value("harvest/already_held")
+              reached_from: CdxCapture | None = None, accept: str = "") -> Iterator[Request]:
+        """The replay request of a capture, unless the listing already says what it holds.
+
+        ``accept``: ask again accepting this content coding (the archive decoded it).
+        """
+        stats = self.crawler.stats
+        if not accept and (original_url(capture.original), capture.warc_date) in self.done:
+            stats.inc_value("harvest/already_held")
             return
+        digest = capture.sha1
+        if digest and reached_from is None and not accept:
+            if self.revisit_from_listing(capture):
+                return
+            if digest in self.in_flight:  # an earlier capture with it is being fetched
+                self.waiting.setdefault(digest, []).append(capture)
+                return
+            self.in_flight.add(digest)
         url = replay_url or capture.replay_url(self.archive)
         yield Request(url, callback=self.parse_capture, errback=self.capture_failed,
+                      headers={"Accept-Encoding": accept} if accept else REPLAY_HEADERS,
+                      priority=5 if accept else 0,  # ahead of the listing's other captures
                       dont_filter=True, meta={
-                          "replay_of": {"url": capture.original, "date": capture.warc_date,
+                          "accept_encoding_retry": bool(accept),
+                          "replay_of": {"url": original_url(capture.original),
+                                        "date": capture.warc_date,
                                         "timestamp": capture.timestamp,
                                         "archive": self.archive},
-                          "cdx": capture, "archive_redirects": redirects,
+                          "cdx": capture, "reached_from": reached_from,
+                          "download_slot": REPLAY_SLOT,
                           "dont_redirect": True, "handle_httpstatus_all": True,
                       })
 
@@ -173,53 +240,190 @@ class HarvestSpider(Spider):
         info = response.meta.get("warc")
         if info is not None:
             stats.inc_value("harvest/captures")
-            self.write_provenance(response, capture, info)
+            if response.meta.get("reached_from") is not None:
+                stats.inc_value("harvest/captures_reached_by_archive_redirect")
+            matches = self.check_digest(capture, info)
+            self.write_provenance(response, capture, info, matches)
+            yield from self.release(capture.sha1, fetched=matches is not False)
+            return
+        reached = response.meta.get("reached_from") is not None
+        coding = response.meta.get("archive_decoded")
+        if coding:
+            yield from self.fetch(capture, response.url, response.meta.get("reached_from"),
+                                  accept=coding)
             return
         location = response.headers.get(b"Location", b"").decode("latin-1")
-        hops = response.meta.get("archive_redirects", 0)
-        if 300 <= response.status < 400 and location and hops < MAX_ARCHIVE_REDIRECTS:
-            # The archive sends us to another capture (the nearest it holds).
-            target = urljoin(response.url, location)
-            found = REPLAY_PATH.search(target)
-            if found:
-                stats.inc_value("harvest/archive_redirects")
-                moved = CdxCapture(capture.urlkey, found.group(1), found.group(2),
-                                   capture.mimetype, capture.statuscode, "", "")
-                yield from self.fetch(moved, target, hops + 1)
-                return
-        stats.inc_value(f"harvest/failed/{response.status}")
+        if 300 <= response.status < 400 and location and not reached:
+            yield from self.archive_redirect(response, capture, location)
+            return
+        # The archive's own answer after any retries (crawler/harvest.py): not a capture.
+        stats.inc_value(f"harvest/archive_errors/{response.status}")
         logger.warning("The archive gave %s for %s (not a capture)", response.status,
                        response.url)
+        if reached:  # the listed capture that led here is unplayable already
+            stats.inc_value("harvest/archive_redirect_target_failed")
+        elif response.status in UNPLAYABLE_STATUSES:
+            self.unplayable(capture, f"unplayable:archive_{response.status}")
+        else:
+            self.failed(capture, f"failed:archive_{response.status}")
+        yield from self.release(capture.sha1, fetched=False)
+
+    def archive_redirect(self, response: Response, capture: CdxCapture,
+                         location: str) -> Iterator[Request]:
+        """The archive sends a listed capture's request to another capture (its nearest).
+
+        That capture is harvested under its own date when the harvest wants it and
+        has not listed it (else the listing brings it, once); the listed one was
+        not played: it is reported ``unplayable`` with the archive's reason.
+        """
+        stats = self.crawler.stats
+        stats.inc_value("harvest/archive_redirects")
+        said = response.headers.get(b"X-Archive-Redirect-Reason", b"").decode("latin-1")
+        target = urljoin(response.url, location)
+        found = REPLAY_PATH.search(target)
+        reason = "unplayable:archive_redirect" + (f" ({said})" if said else "")
+        self.unplayable(capture, reason)
+        if found:
+            moved = CdxCapture(url_key(found.group(2)), found.group(1), found.group(2))
+            key = (moved.timestamp, moved.urlkey)
+            if key in self.listed:
+                stats.inc_value("harvest/archive_redirect_to_listed")
+            elif self.query.in_range(moved):
+                self.listed.add(key)  # reached here: a later listing line of it is a repeat
+                yield from self.fetch(moved, target, reached_from=capture)
+                return
+            else:
+                stats.inc_value("harvest/archive_redirect_out_of_range")
+        yield from self.release(capture.sha1, fetched=False)
+
+    def unplayable(self, capture: CdxCapture, reason: str) -> None:
+        self.crawler.stats.inc_value("harvest/unplayable")
         report = getattr(self.crawler, "report", None)
         if report is not None:
-            report.skip(capture.original, f"archive:{response.status}")
+            report.skip(f"{capture.timestamp} {capture.original}", reason)
 
-    def capture_failed(self, failure: Failure) -> None:
-        self.crawler.stats.inc_value("harvest/failed/network")
+    def failed(self, capture: CdxCapture, reason: str) -> None:
+        """Not harvested for a passing reason (overload, network): a new run tries again."""
+        self.crawler.stats.inc_value("harvest/failed")
+        report = getattr(self.crawler, "report", None)
+        if report is not None:
+            report.skip(f"{capture.timestamp} {capture.original}", reason)
+
+    def capture_failed(self, failure: Failure) -> Iterator[Request]:
         request = getattr(failure, "request", None)
         logger.warning("Capture not fetched: %s (%s)", getattr(request, "url", "?"),
                        failure.value)
+        capture = request.meta.get("cdx") if request is not None else None
+        if capture is not None:
+            if request.meta.get("reached_from") is None:
+                self.failed(capture, "failed:network")
+            yield from self.release(capture.sha1, fetched=False)
+
+    def check_digest(self, capture: CdxCapture, info: dict[str, Any]) -> bool | None:
+        """True when the payload has the listed digest, False when not, None when none is listed."""
+        listed = capture.sha1
+        if not listed or not info.get("payload_digest"):
+            return None
+        if info["payload_digest"].lower() == listed.lower():
+            return True
+        self.crawler.stats.inc_value("harvest/digest_mismatch")
+        report = getattr(self.crawler, "report", None)
+        if report is not None:
+            report.skip(f"{capture.timestamp} {capture.original}", "digest_mismatch")
+        logger.warning("Payload digest of %s at %s is %s, the listing says %s",
+                       capture.original, capture.timestamp, info["payload_digest"], listed)
+        return False
+
+    # -- revisits from the listing ----------------------------------------------------------
+    def held(self, digest: str) -> Revisitable | None:
+        warc = getattr(self.crawler, "warc", None)
+        return warc.digests.get(digest) if warc is not None else None
+
+    def revisit_from_listing(self, capture: CdxCapture) -> bool:
+        """Write a revisit record for a capture whose listed payload is already held."""
+        earlier = self.held(capture.sha1)
+        warc = getattr(self.crawler, "warc", None)
+        if earlier is None or warc is None:
+            return False
+        uri, date = original_url(capture.original), capture.warc_date
+        # No HTTP head: the listing gives none, and the record refers to the payload's
+        # first capture, whose head readers use (WARC 1.1, 6.7.2: the block may be empty).
+        record = warc.new_record(uri, "revisit", b"", {
+            "WARC-Date": date,
+            "WARC-Refers-To": earlier.record_id,
+            "WARC-Refers-To-Target-URI": earlier.uri,
+            "WARC-Refers-To-Date": earlier.date,
+            "WARC-Payload-Digest": capture.sha1,
+            "WARC-Profile": REVISIT_PROFILE,
+            "WARC-Source-URI": capture.replay_url(self.archive),
+            "WARC-Creation-Date": warc_date(datetime.now(UTC)),
+        }, content_type="application/http; msgtype=response")
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        lines = self.provenance_lines(capture, capture.replay_url(self.archive))
+        lines += ["record-type: revisit",
+                  f"revisit-from-listing: {earlier.uri} {earlier.date} holds the listed payload"]
+        meta = self.metadata_record(uri, date, record_id, lines)
+        warc.file.write(record, meta)
+        self.crawler.stats.inc_value("warc/records", 2)
+        self.crawler.stats.inc_value("harvest/revisits_from_listing")
+        return True
+
+    def release(self, digest: str, fetched: bool) -> Iterator[Request]:
+        """The captures that waited for a fetch of ``digest``: revisits now, or fetched."""
+        self.in_flight.discard(digest)
+        for capture in self.waiting.pop(digest, []):
+            if fetched and self.revisit_from_listing(capture):
+                continue
+            yield from self.fetch(capture)
+
+    # -- provenance -----------------------------------------------------------------------
+    def provenance_lines(self, capture: CdxCapture, source: str) -> list[str]:
+        lines = [f"via: {self.archive}", f"source-uri: {source}",
+                 f"cdx-api: {self.query.endpoint}"]
+        lines += [f"cdx-{name}: {value}" for name, value in asdict(capture).items() if value]
+        if capture.urlkey and capture.timestamp:
+            lines.append("cdx-line: " + " ".join(
+                v or "-" for v in (capture.urlkey, capture.timestamp, capture.original,
+                                   capture.mimetype, capture.statuscode, capture.digest,
+                                   capture.length)))
+        return lines
+
+    def metadata_record(self, uri: str, date: str, concurrent_to: str,
+                        lines: list[str]) -> Any:
+        warc = self.crawler.warc  # type: ignore[attr-defined]
+        body = "\r\n".join(line for line in lines if not line.endswith(": ")) + "\r\n"
+        return warc.new_record(uri, "metadata", body.encode("utf-8"),
+                               {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+                               content_type="application/warc-fields")
 
     def write_provenance(self, response: Response, capture: CdxCapture,
-                         info: dict[str, Any]) -> None:
-        """A metadata record beside the capture: which archive, which listing, which bytes."""
+                         info: dict[str, Any], matches: bool | None) -> None:
+        """A metadata record beside the capture: which archive, which listing, which bytes.
+
+        The archive's answer head is kept exactly, one ``archive-head`` field per
+        line (joined with CRLF it is the bytes received); the response record holds
+        the original exchange restored from it (crawler/replay.py).
+        """
         warc = getattr(self.crawler, "warc", None)
         if warc is None:
             return
-        lines = [
-            f"via: {self.archive}",
-            f"source-uri: {response.url}",
-            f"cdx-api: {self.query.endpoint}",
+        lines = self.provenance_lines(capture, response.url)
+        reached_from = response.meta.get("reached_from")
+        if reached_from is not None:
+            lines.append(f"reached-by-archive-redirect-from: {reached_from.timestamp} "
+                         f"{reached_from.original}")
+        lines += [
             f"harvested-at: {info.get('fetched', '')}".rstrip(),
             f"record-type: {'revisit' if info.get('revisit') else 'response'}",
             f"payload-digest: {info.get('payload_digest', '')}",
+            "digest-check: " + {True: "matches the listing", None: "no digest listed",
+                                False: f"digest_mismatch (listed {capture.sha1})"}[matches],
         ]
-        lines += [f"cdx-{name}: {value}" for name, value in asdict(capture).items() if value]
-        body = ("\r\n".join(line for line in lines if not line.endswith(": ")) + "\r\n")
-        record = warc.new_record(
-            capture.original, "metadata", body.encode("utf-8"),
-            {"WARC-Date": info["date"], "WARC-Concurrent-To": info["record_id"]},
-            content_type="application/warc-fields",
-        )
-        warc.file.write(record)
+        if info.get("rewritten_location"):
+            lines.append(f"archive-location: {info['rewritten_location']}")
+        head = info.get("archive_head", b"").decode("latin-1")
+        lines += [f"archive-head: {line}" for line in head.split("\r\n") if line]
+        lines += [f"archive-added: {name}: {value}" for name, value in info.get("archive_added", [])]
+        warc.file.write(self.metadata_record(original_url(capture.original),
+                                             info["date"], info["record_id"], lines))
         self.crawler.stats.inc_value("warc/records")
