@@ -13,7 +13,7 @@ archive directory or in ``--dedup-against`` archives.
   again and writes ``revisit`` records for payloads already held.
 
 A shared public archive is asked gently, below its published limits (the
-Wayback Machine: about 60 CDX and 600 replay requests a minute; WAYBACK-FACTS,
+Wayback Machine: about 60 CDX and 600 replay requests a minute; docs/wayback-facts.md,
 section 3): the CDX API and replay are paced apart at 80% of them or less, as
 EDGI's client does (``HARVEST_CDX_DELAY``, ``HARVEST_DELAY``). When the archive
 itself refuses (429, 503...), the whole harvest pauses, at least a minute for a

@@ -4,7 +4,7 @@ A harvest records a capture under its original URL and date, so the ``response``
 record should be what the site sent, as the archive preserved it, not the
 archive's answer: readers and replay tools (pywb, ReplayWeb.page) take its status,
 headers and payload for the site's. The Wayback Machine's answer differs from
-the original in known ways (see WAYBACK-FACTS, section 2, and
+the original in known ways (see docs/wayback-facts.md, section 2, and
 internetarchive/wayback ``RedirectRewritingHttpHeaderProcessor``):
 
 - the original headers come back renamed ``X-Archive-Orig-<Name>``, except
@@ -32,7 +32,7 @@ ORIG_PREFIX = "x-archive-orig-"
 MEMENTO_HEADERS = frozenset({"memento-datetime", "link"})
 # Framing of the archive's own answer: never the original's.
 FRAMING = frozenset({"transfer-encoding", "content-length", "connection", "keep-alive"})
-# Headers the Wayback Machine adds to a replay (WAYBACK-FACTS, section 2); an answer
+# Headers the Wayback Machine adds to a replay (docs/wayback-facts.md, section 2); an answer
 # carrying ``x-archive-src`` is the Wayback Machine's, and its policy and cache
 # headers are its own too (the original's come renamed).
 WAYBACK_OWN = frozenset({

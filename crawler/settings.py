@@ -224,7 +224,7 @@ HARVEST_PAGINATION = "resume"
 HARVEST_PAGE_SIZE = 5000
 # Seconds between replay requests to the archive (--delay): 480 a minute, 80% of
 # the Wayback Machine's limit of about 600 (EDGI's default, asked for by the
-# Internet Archive; WAYBACK-FACTS, section 3).
+# Internet Archive; docs/wayback-facts.md, section 3).
 HARVEST_DELAY = 0.125
 # Seconds between CDX API requests: 24 a minute, EDGI's 80% of 30 (the API's
 # limit is about 60 a minute). A listing of the site is a few pages.

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 REPLAY_PATH = re.compile(r"/(\d{1,14})id_/(.+)$")
 # The archive's raw replay, asked for the original bytes: the Wayback Machine gzips
-# uncompressed originals for clients that accept gzip (WAYBACK-FACTS, section 2).
+# uncompressed originals for clients that accept gzip (docs/wayback-facts.md, section 2).
 REPLAY_HEADERS = {"Accept-Encoding": "identity"}
 # Download slots, paced apart: the CDX API and replay have their own limits
 # (about 60 and 600 requests a minute; HARVEST_CDX_DELAY, HARVEST_DELAY).
