@@ -68,6 +68,14 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
         ratios = _col(res["tls"]["runs"], None, "ratio")
         summary.append(["https fetches: kept / closed connections requests/s", "(measured)",
                         f"{_med(ratios)}x", ""])
+    if "harvest" in res:
+        h = res["harvest"]
+        summary.append(["harvest from the Wayback stand-in: requests per capture", "<= 1.05",
+                        h["requests_per_capture"], _verdict(h["requests_per_capture"] <= 1.05)])
+        summary.append(["harvest: captures per minute / configured pace", ">= 0.9",
+                        h["pace_share"], _verdict(h["pace_share"] >= 0.9)])
+        summary.append(["harvest: blocks by the archive", "0", h["blocks"],
+                        _verdict(h["blocks"] == 0)])
     if "extract" in res:
         ratios = _col(res["extract"]["runs"], None, "ratio")
         summary.append(["extraction: ours / trafilatura pages/s", ">= 3x", f"{_med(ratios)}x",
@@ -154,6 +162,24 @@ def markdown(res: dict[str, Any], notes: str = "") -> str:
                        "peak RSS MB"], rows)
         out += ["", (f"kept / closed requests/s per run: {_col(tls['runs'], None, 'ratio')}; "
                      f"median **{_med(_col(tls['runs'], None, 'ratio'))}x**.")]
+    if "harvest" in res:
+        h = res["harvest"]
+        out += ["", "## 2c. Harvest from the Wayback Machine stand-in", "",
+                (f"`{h['command']}`: the {h['pages']}-page synthetic replica crawled, its WARCs "
+                 "served by the Wayback Machine stand-in (replica/wayback.py: CDX API, id_ "
+                 "replay, 60 CDX and 600 replay requests a minute, 429 without Retry-After "
+                 "past them, a block for ignoring them), harvested with the defaults "
+                 f"({h['pace_per_minute']:.0f} replays a minute, 80% of the limit). Requests "
+                 "are every request the stand-in answered (CDX and replay); captures are "
+                 "those held (fetched, or revisits written from the listing)."), ""]
+        out += _table(["listed", "in range", "harvested", "revisits from listing", "unplayable",
+                       "failed", "digest mismatches", "requests", "requests/capture",
+                       "captures/min", "share of pace", "429s", "blocks", "wall s", "CPU s"],
+                      [[h["listed"], h["in_range"], h["harvested"], h["revisits_from_listing"],
+                        h["unplayable"], h["failed"], h["digest_mismatch"],
+                        ", ".join(f"{k} {v}" for k, v in h["requests"].items()),
+                        h["requests_per_capture"], h["captures_per_minute"], h["pace_share"],
+                        h["answers_429"], h["blocks"], h["wall"], h["cpu"]]])
     if "extract" in res:
         ex = res["extract"]
         out += ["", "## 3. Extraction", "",

@@ -16,6 +16,9 @@ Sections (each ours against its peer, side by side in the same run):
 * ``growth``: time and peak memory of extract and render on WARCs of 2k, 20k
   and 100k synthetic pages (bench/synthetic_warc.py), and of the crawl at
   2k and 20k pages;
+* ``harvest``: a harvest of a 2 000-page crawl from the Wayback Machine
+  stand-in (replica/wayback.py) at its real limits: requests per capture,
+  captures per minute against the configured pace, blocks;
 * ``profile``: cProfile of a CPU-bound crawl (top functions into the results);
 * ``generations``: extraction quality and speed on each markup generation of
   the replica (2006 layout tables, 2013 XHTML divs, 2020 CMS), ours against
@@ -214,6 +217,51 @@ def run_tls(work: Path, pages: int, reps: int) -> dict[str, Any]:
             print(f"  tls rep {rep + 1}: kept {row['kept']['requests_per_s']} req/s, "
                   f"closed {row['closed']['requests_per_s']} req/s, ratio {row['ratio']}")
     return {"pages": pages, "ours_options": " ".join(OURS_FAST), "runs": runs}
+
+
+def run_harvest_bench(work: Path, pages: int) -> dict[str, Any]:
+    """A harvest of about ``pages`` captures from the Wayback Machine stand-in at its real limits.
+
+    The stand-in (replica/wayback.py) serves a crawl of the synthetic replica as the
+    Wayback Machine does: its CDX API and id_ replay, 60 CDX and 600 replay requests
+    a minute per client, 429 without Retry-After past them and a block for ignoring
+    them. The harvest runs with its defaults (480 replays a minute).
+    """
+    from replica.wayback import WaybackStandIn
+
+    source = work / "harvest-source"
+    shutil.rmtree(source, ignore_errors=True)
+    with replica(pages) as (url, port):
+        crawl_ours(url, port, source, OURS_FAST)
+    out = work / "harvest-out"
+    shutil.rmtree(out, ignore_errors=True)
+    with WaybackStandIn(sorted((source / "warc").glob("*.warc.gz"))) as archive:
+        r = measure_rusage([PY, "-m", "akershus_archive", "harvest", "--archive", archive.replay,
+                            "--cdx", archive.cdx, "--out", str(out), "--quiet"], cwd=ROOT)
+        state = archive.state()
+    report = json.loads((out / "crawl-report.json").read_text(encoding="utf-8"))
+    counts = report["harvest"]["counts"]
+    requests = state["requests"]["by_kind"]
+    held = counts["harvested"] + counts["revisits_from_listing"]
+    from crawler import settings as crawl_defaults
+
+    pace = 60 / crawl_defaults.HARVEST_DELAY
+    minutes = r["wall"] / 60
+    result = {
+        "pages": pages, "listed": counts["listed"], "in_range": counts["in_range"],
+        "harvested": counts["harvested"], "revisits_from_listing": counts["revisits_from_listing"],
+        "unplayable": counts["unplayable"], "failed": counts["failed"],
+        "digest_mismatch": counts["digest_mismatch"], "accounted": counts["accounted"],
+        "requests": requests, "requests_per_capture": round(sum(requests.values()) / held, 3),
+        "captures_per_minute": round(held / minutes, 1), "pace_per_minute": pace,
+        "pace_share": round(held / minutes / pace, 3), "blocks": state["blocks"]["count"],
+        "answers_429": state["rate_limited"], "wall": r["wall"], "cpu": r["cpu"],
+        "peak_rss_mb": r["peak_rss_mb"], "rc": r["rc"],
+    }
+    print(f"  harvest: {held} captures in {r['wall']} s, {result['captures_per_minute']}/min "
+          f"({result['pace_share']} of the pace), {result['requests_per_capture']} requests "
+          f"per capture, {result['blocks']} blocks")
+    return result
 
 
 def run_cpu(work: Path, pages: int, reps: int) -> dict[str, Any]:
@@ -518,7 +566,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, one repetition: a few minutes")
     parser.add_argument("--only", nargs="+", metavar="SECTION",
-                        choices=["latency", "cpu", "tls", "extract", "render", "growth", "profile",
+                        choices=["latency", "cpu", "tls", "harvest", "extract", "render",
+                                 "growth", "profile",
                                  "generations"])
     parser.add_argument("--reps", type=int, help="repetitions (default: 3, quick: 1)")
     parser.add_argument("--growth-sizes", type=int, nargs="+",
@@ -568,6 +617,8 @@ def main() -> None:
             data = run_generations(args.work, pages, reps)
         elif section == "tls":
             data = run_tls(args.work, pages, reps)
+        elif section == "harvest":
+            data = run_harvest_bench(args.work, pages)
         else:
             data = run_profile(args.work, pages)
         data["command"] = ("python bench/run.py" + (" --quick" if quick else "")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -102,6 +103,7 @@ class BackoffMiddleware:
         self.block_after = max(s.getint("HARVEST_BLOCK_AFTER"), 1)
         self.failures_in_a_row = 0
         self.blocks = 0
+        self.block_until = 0.0  # monotonic time the current block pause ends
         self.paused = 0
 
     @classmethod
@@ -141,6 +143,12 @@ class BackoffMiddleware:
         """
         if not isinstance(exception, CONNECTION_FAILURES):
             return None
+        left = self.block_until - time.monotonic()
+        if left > 0:  # a request that was in flight when the block was seen: wait with it
+            await asyncio.sleep(left)
+            retry = request.copy()
+            retry.dont_filter = True
+            return retry
         self.failures_in_a_row += 1
         if self.failures_in_a_row < self.block_after:
             return None
@@ -161,6 +169,7 @@ class BackoffMiddleware:
         logger.warning("The archive refuses connections (%s): it blocks this address after "
                        "ignored 429s; the harvest pauses %.0f s (pause %d of %d)",
                        exception, wait, self.blocks, self.block_retries)
+        self.block_until = time.monotonic() + wait
         await self.pause(wait)
         retry = request.copy()
         retry.dont_filter = True

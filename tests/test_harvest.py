@@ -84,6 +84,7 @@ def read_archive(directory: Path) -> list[dict[str, Any]]:
                 elif rec.rec_type == "metadata":
                     text = rec.content_stream().read().decode("utf-8")
                     item["fields"] = dict(line.split(": ", 1) for line in text.splitlines())
+                    item["text"] = text
                 problems = digest_problems(rec, transferred)
                 assert not problems, problems
                 out.append(item)
@@ -501,3 +502,167 @@ def test_wayback_dialect_with_resume_keys_and_backoff(eras: Eras, tmp_path: Path
     for record in records:
         original = next(c for c in listed if c["url"] == record["h"]["WARC-Target-URI"])
         assert record["h"]["WARC-Payload-Digest"] == original["digest"]
+
+
+# -- the Wayback Machine stand-in (replica/wayback.py) --------------------------------------
+# It serves the three crawls as web.archive.org does (docs/wayback-facts.md): SURT keys,
+# :80, https and case variants of originals, revisit rows, repeated lines, unplayable
+# captures and self-redirects answered with the archive's 302, X-Archive-Orig-* headers,
+# re-chunked bodies, gzip on the fly for clients that accept it, Location rewritten into
+# the archive, 429 without Retry-After and blocks.
+
+def standin_warcs(eras: Eras) -> list[Path]:
+    return sorted(p for d in (eras.early, eras.old, eras.new) for p in (d / "warc").glob("*.gz"))
+
+
+@pytest.fixture(scope="module")
+def standin(eras: Eras) -> Iterator[Any]:
+    from replica.wayback import WaybackStandIn
+
+    # limits out of reach here: the politeness tests below use their own stand-in
+    with WaybackStandIn(standin_warcs(eras), cdx_per_minute=10**6,
+                        replay_per_minute=10**6) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def wayback(standin: Any, eras: Eras, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("wayback")
+    start, end = eras.span(eras.old)[0], eras.span(eras.new)[1]
+    before = standin.state()["requests"]["by_kind"].get("replay", 0)
+    report = harvest(standin.replay, out, HARVEST_CDX_URL=standin.cdx, HARVEST_FROM=start,
+                     HARVEST_TO=end, HARVEST_PAGE_SIZE=100)
+    state = standin.state()
+    return {"dir": out, "report": report, "records": read_archive(out), "state": state,
+            "replays": state["requests"]["by_kind"].get("replay", 0) - before,
+            "range": (start, end)}
+
+
+def standin_expected(state: dict, start: str, end: str) -> tuple[dict, list[dict]]:
+    """(original URL, date) -> capture for every playable capture in range; the unplayable."""
+    from crawler.cdx import original_url
+
+    playable, unplayable = {}, []
+    for c in state["captures"]:
+        if not (c["urlkey"].startswith("no,akershus)/") and start <= c["timestamp"] <= end):
+            continue
+        if c["unplayable"] or c["self_redirect"]:
+            unplayable.append(c)
+        else:
+            playable[(original_url(c["original"]), warc_date(c["timestamp"]))] = c
+    return playable, unplayable
+
+
+def test_standin_every_playable_capture_once_under_its_original_url(wayback: dict) -> None:
+    playable, unplayable = standin_expected(wayback["state"], *wayback["range"])
+    # the stand-in wrote :80 into some originals, and https, www and case variants
+    assert {c["transformation"] for c in playable.values()} >= {"port80", None}
+    assert unplayable
+    got = [key(r) for r in captures(wayback["records"])]
+    assert len(got) == len(set(got)), "a capture held twice"
+    assert set(got) == set(playable)
+    assert not any(":80/" in url for url, _date in got)
+    counts = wayback["report"]["harvest"]["counts"]
+    assert counts["in_range"] == len(playable) + len(unplayable)
+    assert counts["unplayable"] == len(unplayable) and counts["failed"] == 0
+    assert counts["harvested"] + counts["revisits_from_listing"] == len(playable)
+    assert counts["accounted"] is True and counts["digest_mismatch"] == 0
+    assert counts["repeated_lines"] > 0  # the stand-in indexes some captures twice
+    skipped = wayback["report"]["skipped"]
+    assert sum(v for k, v in skipped.items() if k.startswith("unplayable:")) == len(unplayable)
+    # one replay per capture fetched, one per unplayable one: nothing twice
+    assert wayback["replays"] == counts["harvested"] + len(unplayable)
+
+
+def test_standin_records_hold_the_original_exchange(wayback: dict) -> None:
+    playable, _ = standin_expected(wayback["state"], *wayback["range"])
+    meta = {r["h"]["WARC-Concurrent-To"]: r["fields"] for r in wayback["records"]
+            if r["type"] == "metadata"}
+    texts = {r["h"]["WARC-Concurrent-To"]: r["text"] for r in wayback["records"]
+             if r["type"] == "metadata"}
+    redirects = plain_html = 0
+    for record in captures(wayback["records"]):
+        capture = playable[key(record)]
+        assert record["h"]["WARC-Payload-Digest"] == "sha1:" + capture["payload_sha1"]
+        fields = meta[record["h"]["WARC-Record-ID"]]
+        if "revisit-from-listing" in fields:  # not fetched: the listed payload was held
+            continue
+        assert fields["digest-check"] == "matches the listing"
+        if record["type"] == "revisit":
+            continue
+        http = record["http"]
+        # none of the archive's own headers, none of its renamings, none of its framing
+        assert not [n for n in http if n.startswith("x-archive") or n in (
+            "memento-datetime", "link", "server-timing", "transfer-encoding")], http
+        assert record["status"] == capture["status"]
+        assert int(http["content-length"]) == len(record["entity"])
+        if capture["content_encoding"] is None and capture["mimetype"] == "text/html":
+            assert "content-encoding" not in http  # the archive was not let gzip it
+            plain_html += 1
+        if 300 <= record["status"] < 400:
+            assert "/web/" not in http["location"] and http["location"].startswith("http")
+            redirects += 1
+        # the archive's answer head, line by line as received, beside the record
+        head = [line.split(": ", 1)[1] for line in texts[record["h"]["WARC-Record-ID"]]
+                .splitlines() if line.startswith("archive-head: ")]
+        assert head[0].startswith("HTTP/1.1 ") and any(
+            h.lower().startswith("memento-datetime: ") for h in head)
+    assert redirects > 0 and plain_html > 10
+
+
+def test_standin_pauses_on_429_and_is_never_blocked(eras: Eras, tmp_path: Path) -> None:
+    from replica.wayback import WaybackStandIn
+
+    prefix = SITE + "ansvarsomrader/"
+    # a minute is 0.5 s here: 40 replays a minute is 40 per half second, a block after
+    # half a second of ignored 429s
+    with WaybackStandIn(standin_warcs(eras), time_scale=120, replay_per_minute=40,
+                        cdx_per_minute=60) as server:
+        report = harvest(server.replay, tmp_path, HARVEST_CDX_URL=server.cdx,
+                         HARVEST_URL_PREFIX=prefix, HARVEST_BACKOFF=0.6,
+                         HARVEST_FROM=eras.span(eras.old)[0])
+        state = server.state()
+    assert state["rate_limited"] > 0 and report["harvest"].get("backoff/429", 0) > 0
+    assert state["blocks"]["count"] == 0
+    counts = report["harvest"]["counts"]
+    assert counts["accounted"] is True and counts["failed"] == 0
+    assert counts["waited_seconds"] > 0
+    assert {r["status"] for r in captures(read_archive(tmp_path))} - {None} != {429}
+    assert not [r for r in captures(read_archive(tmp_path)) if r["status"] == 429]
+
+
+def test_standin_block_is_recognised_and_waited_out(eras: Eras, tmp_path: Path) -> None:
+    """Another client on this address ignored 429s: the archive refuses connections.
+
+    The harvest sees refused connections in a row, says the archive blocks it,
+    pauses (the whole harvest) longer than the block and then harvests everything.
+    """
+    import http.client
+
+    from replica.wayback import WaybackStandIn
+
+    prefix = SITE + "ansvarsomrader/samferdsel/"
+    # a minute is 1/900 of one here: the grace 67 ms, the block 4 s
+    with WaybackStandIn(standin_warcs(eras), time_scale=900, cdx_per_minute=3,
+                        replay_per_minute=10**6) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            while True:  # ignore every 429 until the archive stops answering
+                conn.request("GET", "/cdx/search/cdx?url=akershus.no/")
+                conn.getresponse().read()
+        except (ConnectionError, http.client.HTTPException, OSError):
+            pass
+        finally:
+            conn.close()
+        assert server.state()["blocks"]["blocked"] is True
+        report = harvest(server.replay, tmp_path, HARVEST_CDX_URL=server.cdx,
+                         HARVEST_URL_PREFIX=prefix, HARVEST_CDX_DELAY=0,
+                         HARVEST_BLOCK_PAUSE=5, HARVEST_BACKOFF=0.2)
+        state = server.state()
+    assert report["harvest"]["blocks"] == 1 and report["finish_reason"] == "finished"
+    assert report["harvest"]["listing_complete"] is True
+    assert state["blocks"]["count"] == 1  # only the other client's
+    counts = report["harvest"]["counts"]
+    assert counts["accounted"] is True and counts["failed"] == 0
+    assert counts["harvested"] + counts["revisits_from_listing"] > 0
+    assert counts["waited_seconds"] >= 5
