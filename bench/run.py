@@ -233,11 +233,13 @@ def run_harvest_bench(work: Path, pages: int) -> dict[str, Any]:
     shutil.rmtree(source, ignore_errors=True)
     with replica(pages) as (url, port):
         crawl_ours(url, port, source, OURS_FAST)
+        prefix = url  # the synthetic replica's pages are filed under its own address
     out = work / "harvest-out"
     shutil.rmtree(out, ignore_errors=True)
     with WaybackStandIn(sorted((source / "warc").glob("*.warc.gz"))) as archive:
         r = measure_rusage([PY, "-m", "akershus_archive", "harvest", "--archive", archive.replay,
-                            "--cdx", archive.cdx, "--out", str(out), "--quiet"], cwd=ROOT)
+                            "--cdx", archive.cdx, "--url-prefix", prefix, "--out", str(out),
+                            "--quiet"], cwd=ROOT)
         state = archive.state()
     report = json.loads((out / "crawl-report.json").read_text(encoding="utf-8"))
     counts = report["harvest"]["counts"]

@@ -58,8 +58,8 @@ def key_range(url: str, match: str) -> tuple[str, str]:
         return start, start + "!"
     if match == "prefix":
         return start, inc_last_char(start)
-    if match == "host":
-        return host_surt + ")/", host_surt + "*"
+    if match == "host":  # a host with a port other than the default is its own host
+        return host + ")/", host + ")0"
     if match == "domain":
         return host_surt + ")/", host_surt + "-"
     raise CdxQueryError(f"Invalid matchType: {match}")

@@ -666,3 +666,17 @@ def test_standin_block_is_recognised_and_waited_out(eras: Eras, tmp_path: Path) 
     assert counts["accounted"] is True and counts["failed"] == 0
     assert counts["harvested"] + counts["revisits_from_listing"] > 0
     assert counts["waited_seconds"] >= 5
+
+
+def test_standin_changes_only_keeps_one_capture_per_run_of_digests(standin: Any,
+                                                                  tmp_path: Path) -> None:
+    report = harvest(standin.replay, tmp_path, HARVEST_CDX_URL=standin.cdx,
+                     HARVEST_URL_PREFIX=SITE + "static/", HARVEST_CHANGES_ONLY=True)
+    counts = report["harvest"]["counts"]
+    assert counts["unchanged_skipped"] > 0 and counts["accounted"] is True
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for record in sorted(captures(read_archive(tmp_path)), key=key):
+        by_url[record["h"]["WARC-Target-URI"]].append(record["h"]["WARC-Payload-Digest"])
+    assert by_url
+    for digests in by_url.values():  # no two captures in a row with the same payload
+        assert all(a != b for a, b in zip(digests, digests[1:]))
