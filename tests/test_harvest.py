@@ -266,6 +266,18 @@ def test_payload_digests_identical_to_the_crawl(full: dict, eras: Eras) -> None:
     assert same > 100 and chunked > 0
 
 
+def test_pywb_redirects_point_at_the_site_and_no_archive_headers(full: dict, pywb: Pywb) -> None:
+    redirects = [r for r in captures(full["records"])
+                 if r["type"] == "response" and 300 <= r["status"] < 400]
+    assert redirects
+    for record in redirects:
+        location = record["http"]["location"]
+        assert pywb.url not in location and location.startswith(("http://", "https://", "/"))
+    for record in captures(full["records"]):
+        assert not [n for n in record["http"] if n.startswith("x-archive")
+                    or n in ("memento-datetime", "link", "transfer-encoding")], record["http"]
+
+
 def test_both_captures_of_a_changed_page_and_extraction(full: dict, eras: Eras) -> None:
     seed = sorted((r for r in captures(full["records"])
                    if r["h"]["WARC-Target-URI"] == SEED_PAGE), key=key)
@@ -680,3 +692,35 @@ def test_standin_changes_only_keeps_one_capture_per_run_of_digests(standin: Any,
     assert by_url
     for digests in by_url.values():  # no two captures in a row with the same payload
         assert all(a != b for a, b in zip(digests, digests[1:]))
+
+
+def test_a_payload_that_is_not_the_listed_one_is_flagged(eras: Eras, tmp_path: Path) -> None:
+    """The archive's listing and its replay disagree: kept, but flagged, never silently."""
+    prefix = SITE + "ansvarsomrader/samferdsel/"
+    held = {(r["h"]["WARC-Target-URI"], r["h"]["WARC-Date"][:19]): r
+            for r in captures(read_archive(eras.old)) if r["type"] == "response"}
+    listed = []
+    for line in cdx_lines(eras.old):
+        if line["url"].startswith(prefix) and line["mime"] == "text/html":
+            record = held[(line["url"], warc_date(line["timestamp"])[:19])]
+            if not record["chunked"]:
+                listed.append(dict(line, record=record, status_int=record["status"]))
+    listed[0]["digest"] = "sha1:" + "A" * 32  # what the listing says, not what is replayed
+    server = FakeWayback(listed)
+    server.refused.update({"cdx", "replay"})  # no refusals in this test
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        report = harvest(server.url + "/web", tmp_path,
+                         HARVEST_CDX_URL=server.url + "/cdx/search/cdx",
+                         HARVEST_URL_PREFIX=prefix, HARVEST_PAGE_SIZE=100)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report["harvest"]["counts"]["digest_mismatch"] == 1
+    assert report["skipped"]["digest_mismatch"] == 1
+    records = read_archive(tmp_path)
+    flagged = [r for r in records if r["type"] == "metadata"
+               and r["fields"].get("digest-check", "").startswith("digest_mismatch")]
+    assert len(flagged) == 1 and flagged[0]["h"]["WARC-Target-URI"] == listed[0]["url"]
+    assert len(captures(records)) == len(listed)  # still kept: it is what the archive holds
