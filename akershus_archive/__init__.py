@@ -1,3 +1,5 @@
 """Command-line entry point: thin glue over crawler, archive and render."""
 
-__version__ = "0.1.0"
+from archive.folder import __version__
+
+__all__ = ["__version__"]

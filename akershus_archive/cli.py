@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from akershus_archive import __version__
+from archive import folder
+from crawler import settings as defaults
 
 logger = logging.getLogger("akershus_archive")
 
@@ -61,19 +63,30 @@ def seconds(value: str) -> float:
     return number
 
 
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default only when it has one (not None, [] or a flag's False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, [], False, True) or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def add_crawl_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("crawl")
+    # The defaults shown are crawler/settings.py's, where each is declared once.
     g.add_argument("--delay", type=seconds, metavar="SECONDS",
-                   help="pause between requests to one host (default: 1.0)")
+                   help=f"pause between requests to one host (default: {defaults.DOWNLOAD_DELAY})")
     g.add_argument("--concurrency", type=positive_int, metavar="N",
-                   help="parallel requests per host (default: 2)")
+                   help="parallel requests per host "
+                        f"(default: {defaults.CONCURRENT_REQUESTS_PER_DOMAIN})")
     g.add_argument("--max-pages", type=positive_int, metavar="N",
-                   help="stop after N pages (default: 0, no limit)")
+                   help=f"stop after N pages (default: {defaults.SCOPE_MAX_PAGES}, no limit)")
     g.add_argument("--max-depth", type=positive_int, metavar="N",
-                   help="link hops from a seed (default: 0, no limit)")
+                   help=f"link hops from a seed (default: {defaults.SCOPE_MAX_DEPTH}, no limit)")
     g.add_argument("--max-size", type=positive_int, metavar="BYTES",
                    help="largest response kept; larger ones are cut and marked "
-                        "WARC-Truncated (default: 104857600)")
+                        f"WARC-Truncated (default: {defaults.DOWNLOAD_MAXSIZE})")
     g.add_argument("--close-connections", action="store_true",
                    help="one connection per request (Connection: close) instead of kept "
                         "connections, for servers that mishandle reuse")
@@ -180,7 +193,7 @@ def dedup_dirs(args: argparse.Namespace, made_by: str) -> list[Path]:
     """The --dedup-against archives, each checked to hold a warc/ folder."""
     others = [Path(d) for d in args.dedup_against]
     for other in others:
-        if not (other / "warc").is_dir():
+        if not folder.warc_dir(other).is_dir():
             raise Failure(f"--dedup-against {other}: no warc/ folder there - give an archive "
                           f"directory made by {made_by}")
     return others
@@ -197,7 +210,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                        dedup_against=others)
     if not args.quiet:
         print(summary(report))
-        print(f"Archive: {out / 'warc'}")
+        print(f"Archive: {folder.warc_dir(out)}")
     stopped = write_stop(report, out)
     if stopped:
         raise Failure(stopped)
@@ -207,7 +220,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def write_stop(report: dict[str, Any], out: Path) -> str | None:
     """What to tell the user when the disk refused the WARCs, the report or the state."""
     failure = report.get("write_failure")
-    where = out / "warc"
+    where = folder.warc_dir(out)
     if not failure:
         failure = report.get("save_error")
         if not failure:
@@ -266,7 +279,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from render.serve import serve
 
-    site = Path(args.dir) / "site"
+    site = folder.site_dir(Path(args.dir))
     if not (site / "index.html").is_file():
         raise Failure(f"no offline archive in {site} - run 'akershus-archive render {args.dir}'")
     serve(site, host=args.host, port=args.port)
@@ -318,7 +331,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if status == 0:  # the captures as one WACZ too, for ReplayWeb.page or pywb
         args.output = str(Path(args.out) / "akershus.wacz")
         status = cmd_package(args)
-    site = Path(args.out) / "site" / "index.html"
+    site = folder.site_dir(Path(args.out)) / "index.html"
     if status == 0 and not args.quiet:
         print(f"Open: {site.resolve()}" if site.exists() else f"Archive: {Path(args.out).resolve()}")
     return status
@@ -361,7 +374,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         print(f"Harvested {counts.get('harvested', 0)} of {counts.get('in_range', 0)} captures "
               f"in range ({counts.get('revisits_from_listing', 0)} revisits from the listing, "
               f"{counts.get('unplayable', 0)} unplayable, {counts.get('failed', 0)} failed, "
-              f"{counts.get('digest_mismatch', 0)} digest mismatches); archive: {out / 'warc'}")
+              f"{counts.get('digest_mismatch', 0)} digest mismatches); archive: {folder.warc_dir(out)}")
     stopped = write_stop(report, out)
     if stopped:
         raise Failure(stopped)
@@ -409,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = DefaultsHelpFormatter
 
     p = sub.add_parser("crawl", parents=[common],
                        help="crawl a site into DIR/warc/*.warc.gz")
@@ -464,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "http://HOST:PORT/COLLECTION for pywb")
     p.add_argument("--out", "-o", required=True, metavar="DIR", help="archive directory")
     g = p.add_argument_group("what to harvest")
-    g.add_argument("--url-prefix", type=seed_url, default="http://www.akershus.no/",
+    g.add_argument("--url-prefix", type=seed_url, default=defaults.HARVEST_URL_PREFIX,
                    metavar="URL", help="captures of URLs under this prefix (any scheme)")
     g.add_argument("--from", dest="from_ts", type=timestamp, metavar="TIMESTAMP",
                    help="earliest capture date, 1-14 digits YYYYMMDDhhmmss UTC, e.g. 2019")
@@ -486,10 +499,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "/cdx/search/cdx, else ARCHIVE/cdx as pywb serves it)")
     q = p.add_argument_group("politeness")
     q.add_argument("--delay", type=seconds, metavar="SECONDS",
-                   help="pause between replay requests to the archive (default: 0.125, "
-                        "480 a minute; the CDX API: HARVEST_CDX_DELAY, 2.5)")
+                   help="pause between replay requests to the archive (default: "
+                        f"{defaults.HARVEST_DELAY}; the CDX API: HARVEST_CDX_DELAY, "
+                        f"{defaults.HARVEST_CDX_DELAY})")
     q.add_argument("--concurrency", type=positive_int, metavar="N",
-                   help="replay requests to the archive in flight (default: 4)")
+                   help="replay requests to the archive in flight "
+                        f"(default: {defaults.HARVEST_CONCURRENCY})")
     r = p.add_argument_group("resume and dedup")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--resume", dest="resume", action="store_const", const=True,

@@ -30,11 +30,11 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.errors import ArchiveError
+from archive.folder import index_file, warc_dir
 from archive.reader import warc_files
 
 logger = logging.getLogger(__name__)
 
-INDEX_PATH = Path("indexes") / "index.cdxj"
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 # Notes about the crawl (outlinks, provenance), not captures of a resource.
 NOTE_TYPE = "application/warc-fields"
@@ -103,13 +103,13 @@ def archive_index_lines(warc_dir: Path, paths: Iterable[Path]) -> list[str]:
 def run_index(archive_dir: Path) -> Path:
     """Write ``archive_dir/indexes/index.cdxj`` for every WARC in ``archive_dir/warc/``."""
     files = warc_files(archive_dir)
-    out = archive_dir / INDEX_PATH
+    out = index_file(archive_dir)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ArchiveError(f"cannot create {out.parent} ({exc.strerror}) - check the "
                            "directory's permissions") from None
-    lines = archive_index_lines(archive_dir / "warc", files)
+    lines = archive_index_lines(warc_dir(archive_dir), files)
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="\n") as fh:
         for line in lines:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.errors import ArchiveError
-from archive.extract import PAGES_FILE, AtomicWriter, data_dir
+from archive.extract import AtomicWriter
+from archive.folder import export_dir, open_name, pages_file
 from archive.model import schema_text
 
 FORMATS = ("jsonl", "json", "csv")
@@ -253,14 +254,14 @@ def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None
     archive_dir = Path(archive_dir)
     if fmt not in FORMATS:
         raise ArchiveError(f"unknown export format {fmt!r} - use one of {', '.join(FORMATS)}")
-    pages = data_dir(archive_dir) / PAGES_FILE
+    pages = pages_file(archive_dir)
     if not pages.is_file():
         raise ArchiveError(
             f"{pages} does not exist - run `akershus-archive extract {archive_dir}` first"
         )
     kind = "strategies" if strategies else "pages"
     suffix = "-latest" if latest else ""
-    output = Path(output) if output else data_dir(archive_dir) / "export" / f"{kind}{suffix}.{fmt}"
+    output = Path(output) if output else export_dir(archive_dir) / f"{kind}{suffix}.{fmt}"
     output.parent.mkdir(parents=True, exist_ok=True)
     keep = newest_ids(pages) if latest else None
 
@@ -279,7 +280,7 @@ def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None
         # UTF-8 without a byte-order mark, as datapackage.json declares it (a BOM
         # made Python's csv read the first column as "\ufeffid"); spreadsheet
         # programs are told the encoding on import (README)
-        tmp = output.with_name(output.name + ".open")
+        tmp = output.with_name(open_name(output.name))
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             count = _write(fh, fmt, records(), columns)
         tmp.replace(output)

@@ -19,6 +19,15 @@ from typing import IO, Any
 
 from archive.boilerplate import HashSample, ProfileLearner, SiteProfile
 from archive.decoding import decode_html, has_mojibake
+from archive.documents import is_document_type
+from archive.folder import (
+    DOCUMENTS_FILE,
+    EXTRACT_REPORT_FILE,
+    SCHEMA_FILE,
+    data_dir,
+    open_name,
+    pages_file,
+)
 from archive.model import PageRecord, dumps, schema_text
 from archive.page import build_record
 from archive.parse import parse_document
@@ -26,19 +35,9 @@ from archive.reader import ArchiveReader, Capture, Damage, RecordRef, record_con
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = "data"
-PAGES_FILE = "pages.jsonl"
-DOCUMENTS_FILE = "documents.jsonl"
-SCHEMA_FILE = "page.schema.json"
-REPORT_FILE = "extract-report.json"
 # URLs listed by name in the report per finding (the counts are complete): the
 # report must not grow with the archive (a 2000s archive matches no template at all).
 LISTED = 1000
-# Media types listed as documents (files the site linked for download).
-DOCUMENT_TYPES = (
-    "application/pdf", "application/msword", "application/vnd.", "application/zip",
-    "application/rtf", "text/csv",
-)
 
 
 @dataclass
@@ -97,7 +96,7 @@ class AtomicWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = path.with_name(path.name + ".open")
+        self.tmp = path.with_name(open_name(path.name))
         self.fh: IO[str] | None = None
 
     def __enter__(self) -> IO[str]:
@@ -116,10 +115,6 @@ class AtomicWriter:
             os.replace(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)
-
-
-def data_dir(archive_dir: Path) -> Path:
-    return archive_dir / DATA_DIR
 
 
 def iter_records(
@@ -212,7 +207,7 @@ def _is_document(capture: Capture) -> bool:
     if capture.status is None or not 200 <= capture.status < 300:
         return False
     mime = capture.mime_type
-    return mime.startswith(DOCUMENT_TYPES)
+    return is_document_type(mime)
 
 
 def _int(value: str | None) -> int | None:
@@ -226,7 +221,7 @@ def run_extract(archive_dir: Path) -> ExtractReport:
     """Write DIR/data/pages.jsonl, documents.jsonl, the schema and a report; return the report."""
     archive_dir = Path(archive_dir)
     out_dir = data_dir(archive_dir)
-    pages_path = out_dir / PAGES_FILE
+    pages_path = pages_file(archive_dir)
     report = ExtractReport(str(archive_dir), str(pages_path))
     ArchiveReader(archive_dir)  # fail early and clearly on a bad directory
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,7 +235,7 @@ def run_extract(archive_dir: Path) -> ExtractReport:
             fh.write("\n")
     with AtomicWriter(out_dir / SCHEMA_FILE) as fh:
         fh.write(schema_text())
-    with AtomicWriter(out_dir / REPORT_FILE) as fh:
+    with AtomicWriter(out_dir / EXTRACT_REPORT_FILE) as fh:
         fh.write(json.dumps(asdict(report), ensure_ascii=False, indent=2) + "\n")
     for line in report.lines():
         logger.info("%s", line)

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
+from archive.documents import document_extension
 from archive.layout import HEADINGS, INLINE, drop, has_block, is_layout_table
 from archive.model import (
     Block,
@@ -30,10 +31,6 @@ from archive.model import (
 )
 from archive.templates import CompiledRule, match_template
 
-# File extensions of linked documents (what the legacy site linked as files).
-DOCUMENT_EXTENSIONS = frozenset(
-    ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "zip", "csv", "txt", "xml"]
-)
 # huge_tree: libxml2 otherwise cuts a tree deeper than 256 levels (tables in tables)
 # and silently drops what is below; the payload size is capped by the reader.
 _PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
@@ -389,8 +386,8 @@ def links_of(root: etree._Element, base: str, internal_hosts: frozenset[str]) ->
         host = (parts.hostname or "").lower()
         internal = host in internal_hosts or host.endswith(".akershus.no")
         links.append(Link(url=url, text=text, internal=internal))
-        ext = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
-        if ext in DOCUMENT_EXTENSIONS and url not in seen_docs:
+        ext = document_extension(parts.path)
+        if ext and url not in seen_docs:
             seen_docs.add(url)
             name = parts.path.rsplit("/", 1)[-1]
             docs.append((url, text or clean(a.get("title")) or name, ext))

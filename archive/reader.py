@@ -22,12 +22,12 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive import folder, revisits
 from archive.errors import ArchiveError
 from archive.members import CUT_SHORT, ends_inside_member
 
 logger = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # A page body larger than this is not a page of this site; it is counted, not read.
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -158,10 +158,11 @@ class CaptureIndex:
             return self._has("https://" + url[7:])
         return False
 
-    def lookup(self, uri: str | None, date: str | None, digest: str | None) -> RecordRef | None:
-        if uri and date and (uri, date) in self.by_uri_date:
-            return self.by_uri_date[(uri, date)]
-        return self.by_digest.get(digest) if digest else None
+    def original_at(self, uri: str, date: str) -> RecordRef | None:
+        return self.by_uri_date.get((uri, date))
+
+    def original_with(self, digest: str) -> RecordRef | None:
+        return self.by_digest.get(digest)
 
 
 def stable_hash(text: str) -> int:
@@ -182,14 +183,10 @@ def warc_files(archive_dir: Path) -> list[Path]:
             f"archive directory {archive_dir} does not exist - "
             "give the directory a crawl wrote (it holds warc/)"
         )
-    warc_dir = archive_dir / "warc"
-    files = sorted(
-        p for p in (warc_dir.iterdir() if warc_dir.is_dir() else ())
-        if p.is_file() and p.name.endswith(WARC_SUFFIXES)
-    )
+    files = folder.finished_warcs(archive_dir)
     if not files:
         raise ArchiveError(
-            f"no WARC files in {warc_dir} - run a crawl into {archive_dir} first, "
+            f"no WARC files in {folder.warc_dir(archive_dir)} - run a crawl into {archive_dir} first, "
             "or copy *.warc.gz files into its warc/ folder"
         )
     return files
@@ -206,7 +203,7 @@ class ArchiveReader:
         self._index: CaptureIndex | None = None
 
     def _name(self, path: Path) -> str:
-        return path.relative_to(self.archive_dir / "warc").as_posix()
+        return folder.warc_relative(self.archive_dir, path)
 
     def index(self, on_response: Callable[[str, str, RecordRef], None] | None = None
               ) -> CaptureIndex:
@@ -317,12 +314,7 @@ class ArchiveReader:
 
     def _resolve(self, capture: Capture, record: ArcWarcRecord, index: CaptureIndex) -> None:
         """Fill a revisit's payload from the record it refers to."""
-        h = record.rec_headers
-        ref = index.lookup(
-            h.get_header("WARC-Refers-To-Target-URI"),
-            h.get_header("WARC-Refers-To-Date"),
-            capture.payload_digest,
-        )
+        ref = revisits.resolve(index, revisits.refers_to(record.rec_headers))
         if ref is None:
             self.damaged.append(Damage(
                 capture.warc_file, capture.offset,
@@ -348,7 +340,7 @@ class ArchiveReader:
 
     def read_record(self, ref: RecordRef) -> tuple[ArcWarcRecord, bytes | None] | None:
         """Read one record back by its location, with its payload when it is a page."""
-        path = self.archive_dir / "warc" / ref.warc_file
+        path = folder.warc_dir(self.archive_dir) / ref.warc_file
         try:
             with path.open("rb") as fh:
                 fh.seek(ref.offset)

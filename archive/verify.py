@@ -13,6 +13,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive import folder
 from archive.digest import ENTITY, FRAMED, EntityDigest, is_chunked
 from archive.errors import ArchiveError
 from archive.members import CUT_SHORT, ends_inside_member
@@ -84,10 +85,9 @@ def warc_files(archive_dir: Path) -> list[Path]:
     if not archive_dir.is_dir():
         raise ArchiveError(f"{archive_dir} is not a directory - give the archive directory "
                            "that holds warc/")
-    warc_dir = archive_dir / "warc"
-    files = sorted(p for p in warc_dir.glob("*.warc*") if p.name.endswith((".warc", ".warc.gz")))
+    files = folder.finished_warcs(archive_dir)
     if not files:
-        raise ArchiveError(f"no WARC files in {warc_dir} - run 'akershus-archive crawl' first")
+        raise ArchiveError(f"no WARC files in {folder.warc_dir(archive_dir)} - run 'akershus-archive crawl' first")
     return files
 
 
@@ -169,5 +169,5 @@ def verify(archive_dir: Path) -> VerifyReport:
     report = VerifyReport()
     for path in warc_files(archive_dir):
         report.files.append(check_file(path))
-    report.open_files = sorted(p.name for p in (archive_dir / "warc").glob("*.open"))
+    report.open_files = [p.name for p in folder.open_warcs(archive_dir)]
     return report

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from akershus_archive import __version__
 from archive.cdxj import run_index, write_compressed
 from archive.decoding import decode_html
 from archive.errors import ArchiveError
+from archive.folder import __version__, warc_dir, warc_relative
 from archive.page import read_page, record_id
 from archive.reader import ArchiveReader, warc_files
 
@@ -139,9 +139,9 @@ def page_lines(archive_dir: Path, main: dict[str, Any] | None = None) -> Iterato
 def run_package(archive_dir: Path, output: Path) -> Path:
     """Write the WACZ of ``archive_dir`` (its WARCs, a fresh index, its pages) to ``output``."""
     files = warc_files(archive_dir)
-    names = [p.relative_to(archive_dir / "warc").as_posix() for p in files]
+    names = [warc_relative(archive_dir, p) for p in files]
     if len({n.lower() for n in names}) != len(names) or any("/" in n for n in names):
-        raise ArchiveError(f"WARC files in {archive_dir / 'warc'} must have distinct names and "
+        raise ArchiveError(f"WARC files in {warc_dir(archive_dir)} must have distinct names and "
                            "no sub-folders to be packaged - move them into warc/ itself")
     index = run_index(archive_dir)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from warcio.statusandheaders import StatusAndHeadersParser
 from archive.digest import payload_digest
 from crawler.replay import decoded_by_archive, original_exchange
 from crawler.resume import Revisitable
-from crawler.warcfile import RawHeaders, warc_date
+from crawler.warcfile import RawHeaders, WarcExtension, warc_date, warc_extension
 from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         settings = crawler.settings
+        self._warc: WarcExtension | None = None
         self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.default_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         # One client, and so one pool of kept connections, for the whole crawl;
@@ -129,7 +130,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         replay = request.meta.get("replay_of")
-        refusal = self.crawler.warc.file.refusal()  # type: ignore[attr-defined]
+        warc = self.warc
+        refusal = warc.file.refusal() if warc is not None else None
         if refusal is not None and not request.meta.get("dont_archive"):
             raise refusal  # the disk refused a write: fetch nothing that cannot be archived
         headers = [
@@ -146,13 +148,15 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             self._count_connections()
             self.crawler.stats.inc_value(f"wire/error/{exc.reason}")
             if exc.exchange is not None and (exc.exchange.head or exc.exchange.raw_body) \
-                    and not request.meta.get("dont_archive") and replay is None:
+                    and not request.meta.get("dont_archive") and replay is None \
+                    and warc is not None:
                 # Some bytes arrived: archive them as received before reporting the failure.
                 request.meta["warc"] = self.archive(exc.exchange)
             raise WIRE_ERRORS.get(exc.reason, WireFetchError)(
                 f"{exc.reason}: {exc} ({request.url})") from exc
         self._count_connections()
-        if request.meta.get("dont_archive"):  # a web archive's CDX listing: not a capture
+        if request.meta.get("dont_archive") or warc is None:
+            # a web archive's CDX listing (not a capture), or WARC writing switched off
             return self.to_response(request, exchange)
         if replay is not None and not exchange.header("Memento-Datetime"):
             # The web archive's own answer (rate limit, error, redirect to another
@@ -177,9 +181,17 @@ class RecordingDownloadHandler(BaseDownloadHandler):
     async def close(self) -> None:
         self.client.close()
 
+    @property
+    def warc(self) -> WarcExtension | None:
+        """The WARC writer, found once the crawl runs; None when WarcExtension is off."""
+        if self._warc is None:
+            self._warc = warc_extension(self.crawler)
+        return self._warc
+
     def archive(self, ex: Exchange, replay: dict[str, str] | None = None) -> dict[str, Any]:
         """Write the response and request records; return where they went."""
-        warc = self.crawler.warc  # type: ignore[attr-defined]
+        warc = self.warc
+        assert warc is not None
         fetched = warc_date(ex.started_at)
         uri, date, provenance = ex.url, fetched, {}
         if replay is not None:

@@ -41,10 +41,12 @@ from scrapy.utils.defer import deferred_from_coro
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.folder import finished_in, report_file, warc_dir
 from crawler.handler import ConnectFailed, ConnectionReset, NoResponse
 from crawler.resume import write_state
 from crawler.run import crawl_settings, prepare
 from crawler.spiders.harvest import CDX_SLOT, REPLAY_SLOT, HarvestSpider
+from crawler.warcfile import warc_extension
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +194,7 @@ class BackoffMiddleware:
 def harvested(warc_dir: Path) -> set[tuple[str, str]]:
     """(original URL, capture date) of every capture a harvest put in ``warc_dir``."""
     held: set[tuple[str, str]] = set()
-    for path in sorted(warc_dir.glob("*.warc.gz")) + sorted(warc_dir.glob("*.warc")):
+    for path in finished_in(warc_dir):
         try:
             with path.open("rb") as fh:
                 for record in ArchiveIterator(fh):
@@ -284,7 +286,7 @@ def run_harvest(archive: str, archive_dir: Path, overrides: dict[str, Any],
     overrides = dict(overrides, HARVEST_ARCHIVE=archive)
     seeds = [archive]
     mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against)
-    done = harvested(archive_dir / "warc") if mode == "resume" else set()
+    done = harvested(warc_dir(archive_dir)) if mode == "resume" else set()
     started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     write_state(archive_dir, status="running", mode=mode, kind="harvest", seeds=seeds,
                 started_at=started)
@@ -293,10 +295,10 @@ def run_harvest(archive: str, archive_dir: Path, overrides: dict[str, Any],
     crawler = process.create_crawler(HarvestSpider)
     process.crawl(crawler, done=done, dedup_state=state)
     process.start()
-    warc = getattr(crawler, "warc", None)
+    warc = warc_extension(crawler)
     if warc is not None:
         warc.file.close()
-    report_path = archive_dir / "crawl-report.json"
+    report_path = report_file(archive_dir)
     report: dict[str, Any] = {}
     if report_path.exists():
         report = json.loads(report_path.read_text(encoding="utf-8"))

@@ -17,11 +17,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.url import strip_url
 from w3lib.url import canonicalize_url, safe_url_string
 
-# File extensions of documents the site linked (strategy and plan PDFs, office files).
-DOCUMENT_EXTENSIONS = (
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp",
-    ".rtf", ".txt", ".csv", ".zip",
-)
+from archive.css import css_urls
+from archive.documents import is_document_path
+
 # Entries of the link caches: every page repeats its menus, so most links were
 # resolved on an earlier page; the cache keeps that work from being done again.
 # A bigger site's menus differ more from page to page: 32 768 entries (each of
@@ -29,7 +27,6 @@ DOCUMENT_EXTENSIONS = (
 # faster than 4 096, and change nothing at 2 000 pages, where every link fits.
 LINK_CACHE = 32768
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
 # (XPath, hop type): E for embeds the page needs to render, L for links to follow.
 EMBED_XPATHS = (
@@ -111,7 +108,7 @@ def _is_document(url: str) -> bool:
         path = urlsplit(url).path
     except ValueError:  # an invalid URL (see url_problem) is no document to fetch
         return False
-    return path.lower().endswith(DOCUMENT_EXTENSIONS)
+    return is_document_path(path)
 
 
 def invalid_url_reason(exc: ValueError) -> str:
@@ -242,11 +239,6 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
         if target:
             add(target, "L", "meta/@content")
     return out
-
-
-def css_urls(css: str) -> list[str]:
-    """url(...) and @import targets of a stylesheet, unresolved."""
-    return [a or b for a, b in CSS_URL.findall(css) if not (a or b).startswith("data:")]
 
 
 def css_outlinks(base_url: str, css: str) -> list[Outlink]:

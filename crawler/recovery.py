@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.warcfile import OPEN_SUFFIX
+from archive.folder import final_name, open_in, parse_warc_name
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def recover_file(path: Path) -> Recovery:
     while ends and record_type(ends[-1][1]) == "response":
         ends.pop()  # a response whose request record never made it
     keep = ends[-1][0] if ends else 0
-    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    final = path.with_name(final_name(path.name))
     if keep == 0:
         path.unlink()
         return Recovery(final.name, 0, size, 0)
@@ -94,7 +94,7 @@ def recover_file(path: Path) -> Recovery:
 def recover_directory(warc_dir: Path) -> list[Recovery]:
     """Mend every ``.open`` file in ``warc_dir``; returns what was done to each."""
     out = []
-    for path in sorted(warc_dir.glob(f"*{OPEN_SUFFIX}")):
+    for path in open_in(warc_dir):
         rec = recover_file(path)
         logger.warning("Recovered %s", rec.describe())
         out.append(rec)
@@ -119,10 +119,9 @@ def recover_dead_workers(warc_dir: Path, host: str) -> list[Recovery]:
     that no longer runs are touched (names end ``-<host>-<pid>.warc.gz.open``).
     """
     out = []
-    for path in sorted(warc_dir.glob(f"*{OPEN_SUFFIX}")):
-        stem = path.name.removesuffix(".warc.gz" + OPEN_SUFFIX)
-        rest, _, pid = stem.rpartition("-")
-        if not pid.isdigit() or not rest.endswith("-" + host) or _pid_alive(int(pid)):
+    for path in open_in(warc_dir):
+        name = parse_warc_name(path.name)
+        if name is None or name.host != host or _pid_alive(name.pid):
             continue
         rec = recover_file(path)
         logger.warning("Recovered %s", rec.describe())

@@ -28,7 +28,8 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.python import global_object_name
 from twisted.internet.task import LoopingCall
 
-from crawler.warcfile import WarcFile
+from archive import folder
+from crawler.warcfile import WarcFile, warc_extension
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +147,6 @@ class ReportExtension:
         self.write_failure: WarcFile.WriteError | None = None
         self.save_error: OSError | None = None
         install_filter(crawler)
-        warc = getattr(crawler, "warc", None)
-        if warc is not None:
-            warc.file.on_failure = self.write_failed
-        crawler.report = self  # type: ignore[attr-defined]
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -190,6 +187,9 @@ class ReportExtension:
 
     # -- progress -----------------------------------------------------------------
     def spider_opened(self, spider: Spider) -> None:
+        warc = warc_extension(self.crawler)
+        if warc is not None:  # a failed write stops the crawl through the report
+            warc.file.on_failure = self.write_failed
         if not self.show_progress:
             return
         from rich.console import Console
@@ -204,10 +204,8 @@ class ReportExtension:
     def _line(self) -> str:
         stats = self.crawler.stats
         engine = self.crawler.engine
-        queued = 0
-        slot = getattr(engine, "_slot", None) or getattr(engine, "slot", None)
-        if slot is not None and getattr(slot, "scheduler", None) is not None:
-            queued = len(slot.scheduler)
+        scheduler = engine.scheduler if engine is not None else None
+        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
         errors = sum(
             v for k, v in stats.get_stats().items()
             if k.startswith("downloader/exception_type_count/")
@@ -227,7 +225,7 @@ class ReportExtension:
             k.removeprefix("downloader/exception_type_count/"): v
             for k, v in stats.items() if k.startswith("downloader/exception_type_count/")
         }
-        warc = getattr(self.crawler, "warc", None)
+        warc = warc_extension(self.crawler)
         return {
             "started_at": self.started_at.isoformat().replace("+00:00", "Z"),
             "finished_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
@@ -305,8 +303,8 @@ def report_name(settings: Any) -> str:
     if settings.get("REDIS_URL"):
         from crawler.distributed import WORKER
 
-        return f"crawl-report-{WORKER}.json"
-    return "crawl-report.json"
+        return folder.report_name(WORKER)
+    return folder.report_name()
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -345,3 +343,11 @@ def summary(report: dict[str, Any]) -> str:
                                  for k, v in handlers.items()))
     lines.append("  WARC files: " + ", ".join(report["warc_files"]))
     return "\n".join(lines)
+
+
+def report_extension(crawler: Crawler) -> ReportExtension | None:
+    """The crawl's report (Scrapy's own lookup), or None when ReportExtension is off."""
+    try:
+        return crawler.get_extension(ReportExtension)
+    except RuntimeError:
+        return None

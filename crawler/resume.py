@@ -22,12 +22,12 @@ from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.folder import finished_in, state_file
 from crawler.links import Outlink, request_url, response_outlinks
 from crawler.settings import DOWNLOAD_MAXSIZE
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "crawl-state.json"
 # Answers that a resumed crawl asks for again (the server may have recovered).
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 # Resume reads no more of a decoded body than the crawl would have downloaded of it:
@@ -105,7 +105,7 @@ class ArchiveState:
 
 
 def read_state(archive_dir: Path) -> dict[str, Any] | None:
-    path = archive_dir / STATE_FILE
+    path = state_file(archive_dir)
     if not path.exists():
         return None
     try:
@@ -115,7 +115,7 @@ def read_state(archive_dir: Path) -> dict[str, Any] | None:
 
 
 def write_state(archive_dir: Path, **values: Any) -> None:
-    path = archive_dir / STATE_FILE
+    path = state_file(archive_dir)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
@@ -124,7 +124,7 @@ def write_state(archive_dir: Path, **values: Any) -> None:
 def scan(warc_dir: Path, follow_links: bool = True) -> ArchiveState:
     """Read every finished WARC file of ``warc_dir``; damaged tails are skipped."""
     state = ArchiveState()
-    for path in sorted(warc_dir.glob("*.warc.gz")) + sorted(warc_dir.glob("*.warc")):
+    for path in finished_in(warc_dir):
         try:
             with open(path, "rb") as fh:
                 records = ArchiveIterator(fh)

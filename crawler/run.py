@@ -23,11 +23,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive import folder
 from crawler.recovery import recover_directory
-from crawler.report import save_json
+from crawler.report import report_extension, save_json
 from crawler.resume import ArchiveState, read_state, scan, write_state
 from crawler.spiders.akershus import AkershusSpider
-from crawler.warcfile import errno_name
+from crawler.warcfile import errno_name, warc_extension
 
 
 def crawl_settings(archive_dir: Path, overrides: dict[str, Any]) -> Settings:
@@ -43,9 +44,9 @@ def crawl_settings(archive_dir: Path, overrides: dict[str, Any]) -> Settings:
 def prepare(archive_dir: Path, seeds: list[str], resume: bool | None,
             dedup_against: list[Path] | None = None) -> tuple[str, ArchiveState | None, list[str]]:
     """Mend what a dead crawl left; decide between a fresh, resumed or repeated crawl."""
-    warc_dir = archive_dir / "warc"
+    warc_dir = folder.warc_dir(archive_dir)
     notes = [r.describe() for r in recover_directory(warc_dir)] if warc_dir.is_dir() else []
-    has_warcs = warc_dir.is_dir() and any(warc_dir.glob("*.warc*"))
+    has_warcs = bool(folder.finished_in(warc_dir))
     previous = read_state(archive_dir)
     unfinished = previous is not None and previous.get("status") != "finished"
     if resume is None:
@@ -63,7 +64,7 @@ def prepare(archive_dir: Path, seeds: list[str], resume: bool | None,
     else:
         mode = "fresh"
     for other in dedup_against or []:
-        extra = scan(other / "warc", follow_links=False)
+        extra = scan(folder.warc_dir(other), follow_links=False)
         if state is None:
             state = ArchiveState()
         for digest, where in extra.digests.items():
@@ -89,10 +90,10 @@ def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
     process.crawl(crawler, urls=seeds, archive_state=state if mode == "resume" else None,
                   dedup_state=state)
     process.start()
-    warc = getattr(crawler, "warc", None)
+    warc = warc_extension(crawler)
     if warc is not None:
         warc.file.close()  # a forced stop skips spider_closed: still leave closed files
-    report_path = archive_dir / "crawl-report.json"
+    report_path = folder.report_file(archive_dir)
     report = final_report(crawler, report_path)
     report["mode"] = mode
     report["recovered"] = notes
@@ -113,14 +114,14 @@ def final_report(crawler: Any, report_path: Path) -> dict[str, Any]:
     A forced stop skips spider_closed: then what the report file holds, if anything.
     A failed WARC write is the finish reason whatever else the crawl was doing.
     """
-    extension = getattr(crawler, "report", None)
+    extension = report_extension(crawler)
     report: dict[str, Any] = {}
     if extension is not None and extension.closed_reason is not None:
         report = extension.as_dict(extension.closed_reason)
     elif report_path.exists():
         report = json.loads(report_path.read_text(encoding="utf-8"))
     report.setdefault("finish_reason", "killed")
-    warc = getattr(crawler, "warc", None)
+    warc = warc_extension(crawler)
     failure = warc.file.failure if warc is not None else None
     if failure is not None:
         report["finish_reason"] = failure.finish_reason
@@ -152,11 +153,11 @@ def run_worker(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -
     crawler = process.create_crawler(AkershusSpider)
     process.crawl(crawler, urls=seeds)
     process.start()
-    warc = getattr(crawler, "warc", None)
+    warc = warc_extension(crawler)
     if warc is not None:
         warc.file.close()
     host = WORKER.rsplit("-", 1)[0].replace("-", "_")
-    notes = [r.describe() for r in recover_dead_workers(archive_dir / "warc", host)]
+    notes = [r.describe() for r in recover_dead_workers(folder.warc_dir(archive_dir), host)]
     path = archive_dir / report_name(settings)
     report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     report.setdefault("finish_reason", "killed")

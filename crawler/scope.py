@@ -29,6 +29,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
+from crawler import settings as defaults
 from crawler.links import canonical, request_url
 
 logger = logging.getLogger(__name__)
@@ -64,16 +65,16 @@ def host_in_domains(host: str, domains: set[str]) -> bool:
 class TrapRules:
     """Stateful trap detector; see the module docstring for the rule."""
 
-    max_segment_repeats: int = 2
-    max_path_depth: int = 16
-    max_query_variants: int = 200
-    max_query_hops: int = 20
-    max_query_params: int = 8
-    max_url_length: int = 2048
+    max_segment_repeats: int = defaults.SCOPE_MAX_SEGMENT_REPEATS
+    max_path_depth: int = defaults.SCOPE_MAX_PATH_DEPTH
+    max_query_variants: int = defaults.SCOPE_MAX_QUERY_VARIANTS
+    max_query_hops: int = defaults.SCOPE_MAX_QUERY_HOPS
+    max_query_params: int = defaults.SCOPE_MAX_QUERY_PARAMS
+    max_url_length: int = defaults.SCOPE_MAX_URL_LENGTH
     _variants: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # (host, path) -> fewest hops a query variant of it was met at; shared in
     # Redis by distributed crawls (crawler/distributed.py) so all workers agree.
-    _first_hops: Any = field(default_factory=dict)
+    first_hops: Any = field(default_factory=dict)
 
     def check(self, url: str, hops: int = 0) -> str | None:
         """Return the trap rule the URL (met ``hops`` links from a seed) breaks, or None.
@@ -99,8 +100,8 @@ class TrapRules:
             if len(parse_qsl(parts.query, keep_blank_values=True)) > self.max_query_params:
                 return "trap:query_params"
             key = (parts.netloc.lower(), parts.path)
-            first = min(self._first_hops.get(key, hops), hops)
-            self._first_hops[key] = first
+            first = min(self.first_hops.get(key, hops), hops)
+            self.first_hops[key] = first
             if hops - first > self.max_query_hops:
                 return "trap:query_hops"
             seen = self._variants.setdefault(key, set())

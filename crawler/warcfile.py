@@ -24,11 +24,9 @@ from scrapy.crawler import Crawler
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from akershus_archive import __version__
+from archive.folder import __version__, final_name, open_name, warc_dir, warc_name
 
 logger = logging.getLogger(__name__)
-
-OPEN_SUFFIX = ".open"
 
 
 class RawHeaders(StatusAndHeaders):
@@ -143,14 +141,14 @@ class WarcFile:
     @property
     def name(self) -> str:
         assert self.path is not None
-        return self.path.name.removesuffix(OPEN_SUFFIX)
+        return final_name(self.path.name)
 
     def _open(self) -> None:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
             self.serial += 1
-            name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}-{os.getpid()}.warc.gz"
-            path = self.directory / (name + OPEN_SUFFIX)
+            name = warc_name(self.prefix, stamp, self.serial, self.host, os.getpid())
+            path = self.directory / open_name(name)
             if not path.exists() and not (self.directory / name).exists():
                 break
         try:
@@ -297,7 +295,7 @@ class WarcExtension:
             "crawl-settings": json.dumps(_crawl_settings(settings), sort_keys=True),
         }
         self.file = WarcFile(
-            self.archive_dir / "warc",
+            warc_dir(self.archive_dir),
             settings.get("WARC_PREFIX"),
             settings.getint("WARC_MAX_FILE_SIZE"),
             warcinfo,
@@ -313,7 +311,6 @@ class WarcExtension:
 
             self.digests = SharedDigests(from_settings(settings),
                                          settings.get("DISTRIBUTED_KEY") + ":digests")
-        crawler.warc = self  # type: ignore[attr-defined]
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -343,16 +340,33 @@ class WarcExtension:
         self.file.close()
 
 
+# Every setting that shapes what a crawl or harvest captures (which URLs, which
+# bytes, how the server was asked), named in each WARC's warcinfo record so a
+# WARC says which rules made it; tests/test_settings_documented.py checks that
+# each setting of crawler/settings.py is either here or not of that kind.
+CAPTURE_SETTINGS = (
+    "USER_AGENT", "DEFAULT_REQUEST_HEADERS", "ROBOTSTXT_OBEY", "COOKIES_ENABLED",
+    "DOWNLOAD_DELAY", "DOWNLOAD_DELAY_JITTER", "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE",
+    "RETRY_ENABLED", "RETRY_TIMES", "RETRY_HTTP_CODES", "METAREFRESH_ENABLED", "DEPTH_LIMIT",
+    "SCOPE_EXTRA_HOSTS", "SCOPE_URL_PREFIXES", "SCOPE_INCLUDE", "SCOPE_EXCLUDE",
+    "SCOPE_REQUISITE_DOMAINS", "SCOPE_MAX_SEGMENT_REPEATS", "SCOPE_MAX_PATH_DEPTH",
+    "SCOPE_MAX_QUERY_HOPS", "SCOPE_MAX_QUERY_VARIANTS", "SCOPE_MAX_QUERY_PARAMS",
+    "SCOPE_MAX_URL_LENGTH", "SCOPE_MAX_DEPTH", "SCOPE_MAX_PAGES",
+    "WIRE_CONNECT_TO", "WIRE_MAX_HEAD_SIZE", "WIRE_VERIFY_TLS", "WIRE_KEEP_ALIVE",
+    "WIRE_IDLE_TIMEOUT", "WIRE_CONNECT_INTERVAL",
+    "SHARED_DOWNLOAD_DELAY", "SHARED_CONCURRENT_REQUESTS_PER_DOMAIN",
+    "HARVEST_ARCHIVE", "HARVEST_CDX_URL", "HARVEST_URL_PREFIX", "HARVEST_FROM", "HARVEST_TO",
+    "HARVEST_LATEST", "HARVEST_FILTERS", "HARVEST_CHANGES_ONLY", "HARVEST_DELAY",
+    "HARVEST_CDX_DELAY", "HARVEST_CONCURRENCY",
+)
+
+
 def _crawl_settings(settings: Any) -> dict[str, Any]:
     """The settings that shape what was captured, for the warcinfo record."""
-    keys = [
-        "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
-        "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE", "RETRY_TIMES", "ROBOTSTXT_OBEY",
-        "SCOPE_EXTRA_HOSTS", "SCOPE_URL_PREFIXES", "SCOPE_INCLUDE", "SCOPE_EXCLUDE",
-        "SCOPE_REQUISITE_DOMAINS", "SCOPE_MAX_DEPTH", "SCOPE_MAX_PAGES",
-        "SCOPE_MAX_QUERY_VARIANTS", "SCOPE_MAX_SEGMENT_REPEATS", "WIRE_CONNECT_TO",
-        "WIRE_KEEP_ALIVE",
-    ]
+    keys = [k for k in CAPTURE_SETTINGS
+            if not (k.startswith("HARVEST_") and not settings.get("HARVEST_ARCHIVE"))
+            and not (k.startswith("SHARED_") and not settings.get("REDIS_URL"))]
     out: dict[str, Any] = {}
     for key in keys:
         value = settings.get(key)
@@ -360,3 +374,15 @@ def _crawl_settings(settings: Any) -> dict[str, Any]:
             value = value.copy_to_dict()
         out[key] = list(value) if isinstance(value, (list, tuple)) else value
     return out
+
+
+def warc_extension(crawler: Crawler) -> WarcExtension | None:
+    """The crawl's WARC writer (Scrapy's own lookup), or None when WarcExtension is off.
+
+    Also None before Scrapy has built its extensions (an extension's own
+    ``__init__``): look it up at ``spider_opened`` or later.
+    """
+    try:
+        return crawler.get_extension(WarcExtension)
+    except RuntimeError:
+        return None

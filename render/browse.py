@@ -13,6 +13,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote
 
+from archive.folder import finished_warcs
+
 from . import context, successors
 from .environment import page_csp
 from .paths import encode_host, encode_segment, split_url
@@ -80,7 +82,7 @@ def write_all(b: SiteBuilder, crawl: dict[str, Any]) -> None:
     b.write("data.html", "data.html", files=data_files)
     b.write("browse/index.html", "browse_index.html", hosts=sections,
             counts={"strategies": strategies, "press": press, "documents": len(b.documents)})
-    chain = context.known_chain() or successors.DEFAULT_CHAIN
+    chain = context.known_chain() or successors.default_chain()
     languages = store.groups("language")
     stats = {
         "captures": store.count(), "urls": store.url_count(), "files": b.report.files,
@@ -95,7 +97,7 @@ def write_all(b: SiteBuilder, crawl: dict[str, Any]) -> None:
 
 
 def _warc_names(b: SiteBuilder) -> set[str]:
-    return {p.name for p in (b.archive_dir / "warc").glob("*.warc*")}
+    return {p.name for p in finished_warcs(b.archive_dir)}
 
 
 class TreeEntry(NamedTuple):

@@ -38,6 +38,14 @@ from typing import Any, BinaryIO
 
 from archive.decoding import decode_html
 from archive.errors import ArchiveError
+from archive.folder import (
+    build_store_file,
+    data_dir,
+    pages_file,
+    partial_site_dir,
+    site_dir,
+    warc_dir,
+)
 from archive.reader import stable_hash
 
 from . import browse, context
@@ -61,11 +69,13 @@ from .sanitize import inert_svg, make_inert
 from .search_index import IndexWriter, page_weights
 from .store import BuildStore
 from .warcs import copy_payload, iter_index, read_payload
+from .workers import default_workers
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 SITE_NAME = "Arkiv av www.akershus.no"
+RENDER_WORKERS = 4  # processes that render captures by default, one per usable CPU up to this
 CSV_COLUMNS = ["id", "url", "captured_at", "status", "language", "title", "template",
                "published", "site_page"]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -133,23 +143,15 @@ class RenderReport:
         return out
 
 
-def default_workers() -> int:
-    """Processes that render captures: one per CPU this process may use, at most four."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(4, cpus))
-
-
 def run_render(archive_dir: Path, template_dir: Path | None = None,
                workers: int | None = None) -> RenderReport:
     """Build ``archive_dir/site/``; check ``report.ok`` (False -> exit non-zero).
 
-    ``workers`` processes render the captures (default: ``default_workers()``).
+    ``workers`` processes render the captures (default: one per usable CPU, at most
+    ``RENDER_WORKERS``).
     """
     return SiteBuilder(Path(archive_dir), template_dir,
-                       default_workers() if workers is None else workers).run()
+                       default_workers(RENDER_WORKERS) if workers is None else workers).run()
 
 
 @dataclass
@@ -168,18 +170,18 @@ class SiteBuilder:
     def __init__(self, archive_dir: Path, template_dir: Path | None = None,
                  workers: int = 1) -> None:
         self.archive_dir = archive_dir
-        self.records_path = archive_dir / "data" / "pages.jsonl"
+        self.records_path = pages_file(archive_dir)
         self.env = make_environment(template_dir)
-        self.out = archive_dir / "site.partial"
+        self.out = partial_site_dir(archive_dir)
         # Per-capture facts live on disk, beside (never inside) the site being built.
-        self.store = BuildStore(archive_dir / "site.partial.sqlite")
+        self.store = BuildStore(build_store_file(archive_dir))
         self.workers = workers
         self.links = LinkMap(self.store)
         self.assets: list[_Asset] = []
         self.documents: dict[str, dict[str, Any]] = {}
         self.made_dirs: set[str] = set()  # a cache, cleared when large
         self.site = {"name": SITE_NAME, "software": _software()}
-        self.report = RenderReport(archive_dir / "site")
+        self.report = RenderReport(site_dir(archive_dir))
 
     # -- entry point -------------------------------------------------------
     def run(self) -> RenderReport:
@@ -191,7 +193,7 @@ class SiteBuilder:
     def _run(self) -> RenderReport:
         if not self.records_path.is_file():
             raise RenderError(f"no page records at {self.records_path} - run extraction first")
-        if not (self.archive_dir / "warc").is_dir():
+        if not warc_dir(self.archive_dir).is_dir():
             raise RenderError(f"no warc/ folder in {self.archive_dir} - crawl first")
         started = time.perf_counter()
         if self.out.exists():
@@ -223,7 +225,7 @@ class SiteBuilder:
             self.report.stages[name] = time.perf_counter() - t
             self.report.peaks[name] = _peak_mb(resource.RUSAGE_SELF)
         self.report.peaks["child processes"] = _peak_mb(resource.RUSAGE_CHILDREN)
-        final = self.archive_dir / "site"
+        final = site_dir(self.archive_dir)
         if final.exists():
             shutil.rmtree(final)
         self.out.rename(final)
@@ -569,7 +571,7 @@ class SiteBuilder:
         place (extract and export write a new file and rename it), so the site
         keeps the exports it was built from.
         """
-        data = self.archive_dir / "data"
+        data = data_dir(self.archive_dir)
         target = self.out / "data"
         target.mkdir(exist_ok=True)
         for src in sorted(data.iterdir()):

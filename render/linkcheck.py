@@ -20,7 +20,6 @@ import heapq
 import multiprocessing
 import os
 import posixpath
-import re
 import sqlite3
 import sys
 import threading
@@ -37,16 +36,18 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from archive.css import css_references
+
 from .forking import default_signals
 from .linkmap import is_site_host
+from .workers import default_workers
 
 # <link rel> values that are metadata about the page, not something loaded.
 META_RELS = frozenset({"original", "successor-version", "dcterms:isreplacedby", "alternate"})
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:")
 MAX_LISTED = 20
 MAX_UNREACHABLE = 1000  # unreachable pages named in the report; the rest are counted
-MAX_WORKERS = 2
+MAX_WORKERS = 2  # processes the check starts by default, one per usable CPU up to this
 _CHUNK = 16  # files per task handed to a worker: fewer round trips
 _IN_FLIGHT = 8  # tasks queued per worker: enough to keep it busy, few in memory
 _BATCH = 500  # rows per SQLite round trip
@@ -200,7 +201,7 @@ class _Scanner:
         if rel.endswith(".css"):
             with open(full, encoding="utf-8", errors="replace") as fh:
                 text = fh.read()
-            refs = [(m.group(2) or m.group(4) or "", "css", False) for m in _CSS_URL.finditer(text)]
+            refs = [(ref, "css", False) for ref in css_references(text)]
             ids: set[str] = set()
         else:
             try:
@@ -382,15 +383,6 @@ def _merge(report: LinkReport, rel: str, result: _Result) -> None:
     report.external_embeds.extend(result.external_embeds)
 
 
-def default_workers() -> int:
-    """Worker processes for the check: one per CPU this process may use, at most two."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(MAX_WORKERS, cpus))
-
-
 class _Counted:
     """An iterator that counts what passes through it."""
 
@@ -440,7 +432,7 @@ def check_site(site: Path, required: Iterable[str], workers: int | None = None) 
     site = site.resolve()
     report = LinkReport()
     reached = _Pages()
-    runner = _Runner(str(site), default_workers() if workers is None else workers)
+    runner = _Runner(str(site), default_workers(MAX_WORKERS) if workers is None else workers)
     try:
         reached.add(["index.html"])
         # breadth-first from the front page

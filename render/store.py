@@ -35,6 +35,8 @@ CREATE TABLE missing (url TEXT PRIMARY KEY, path TEXT) WITHOUT ROWID;
 CREATE TABLE claimed (name INTEGER PRIMARY KEY);
 CREATE TABLE digest (digest TEXT PRIMARY KEY, warc_file TEXT, offset INTEGER, length INTEGER,
     content_type TEXT) WITHOUT ROWID;
+CREATE TABLE original (uri TEXT, date TEXT, warc_file TEXT, offset INTEGER, length INTEGER,
+    content_type TEXT, PRIMARY KEY (uri, date)) WITHOUT ROWID;
 CREATE TABLE payload (url TEXT, captured_at TEXT, warc_file TEXT, offset INTEGER,
     PRIMARY KEY (url, captured_at)) WITHOUT ROWID;
 """
@@ -150,11 +152,19 @@ class BuildStore:
         self.db.execute("INSERT INTO target VALUES (?,?,?,?)", (kind, key, epoch, value))
         self._lookups.pop((kind, key), None)
 
-    def setdefault(self, digest: str, where: tuple[str, int, int, str]) -> None:
-        """Remember the first response with this payload digest (for revisits)."""
+    def remember(self, uri: str, date: str, digest: str,
+                 where: tuple[str, int, int, str]) -> None:
+        """A response, for revisits: by its target and date, and the first with its digest."""
+        self.db.execute("INSERT OR IGNORE INTO original VALUES (?,?,?,?,?,?)", (uri, date, *where))
         self.db.execute("INSERT OR IGNORE INTO digest VALUES (?,?,?,?,?)", (digest, *where))
 
-    def get(self, digest: str) -> tuple[str, int, int, str] | None:
+    def original_at(self, uri: str, date: str) -> tuple[str, int, int, str] | None:
+        """Where the response captured as ``uri`` at ``date`` is (what a revisit names)."""
+        row = self.db.execute("SELECT warc_file, offset, length, content_type FROM original "
+                              "WHERE uri = ? AND date = ?", (uri, date)).fetchone()
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    def original_with(self, digest: str) -> tuple[str, int, int, str] | None:
         """Where the first response with this payload digest is (a revisit's payload)."""
         row = self.db.execute("SELECT warc_file, offset, length, content_type FROM digest "
                               "WHERE digest = ?", (digest,)).fetchone()

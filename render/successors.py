@@ -1,9 +1,12 @@
-"""Who took over from the old site: the succession chain used by banners.
+"""Who took over from the old site: the succession chain as the banners tell it.
 
-The chain is data. A record's own ``superseded_by`` and ``succession`` fields
-win; the archive package's successor table comes next; the small default
-below is used only when neither is available, so a bare record still renders
-a truthful banner.
+The chain is data, kept once in ``archive/succession.py``. A record's own
+``superseded_by`` and ``succession`` fields win; the archive's successor table
+comes next; its chain and fallback successor are used when the table is
+unusable, so a bare record still renders a truthful banner. The banner's
+templates spell an entry ``{name, url, from, to, note}``; records spell it as
+the extractor writes it, ``{name, site, start, end, note}`` (older or hand-made
+records may use either): :func:`normalize_entry` reads both.
 """
 
 from __future__ import annotations
@@ -13,19 +16,11 @@ from dataclasses import asdict, is_dataclass
 from itertools import pairwise
 from typing import Any
 
+from archive import succession
+
 logger = logging.getLogger(__name__)
 
-# Public facts: Akershus became part of Viken on 1 January 2020; Viken was
-# dissolved on 1 January 2024 and Akershus fylkeskommune re-established (afk.no).
-DEFAULT_CHAIN: list[dict[str, Any]] = [
-    {"name": "Akershus fylkeskommune", "url": "http://www.akershus.no/",
-     "from": None, "to": "2019-12-31", "note": ""},
-    {"name": "Viken fylkeskommune", "url": "https://www.viken.no/",
-     "from": "2020-01-01", "to": "2023-12-31", "note": ""},
-    {"name": "Akershus fylkeskommune", "url": "https://afk.no/",
-     "from": "2024-01-01", "to": None, "note": ""},
-]
-DEFAULT_SUCCESSOR = "https://www.viken.no/"
+DEFAULT_SUCCESSOR = succession.FALLBACK
 
 
 def normalize_entry(entry: Any) -> dict[str, Any]:
@@ -48,11 +43,7 @@ def normalize_entry(entry: Any) -> dict[str, Any]:
 
 
 def _archive_lookup(url: str) -> tuple[str | None, list[Any] | None]:
-    """Ask the archive package's successor table, if it offers one."""
-    try:
-        from archive import succession  # optional: render must work without it
-    except ImportError:
-        return None, None
+    """Ask the archive's successor table (a broken successors.csv is logged, not fatal)."""
     try:
         return succession.superseded_by(url), list(succession.chain())
     except Exception as exc:
@@ -68,7 +59,12 @@ def resolve(record: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         found_successor, found_chain = _archive_lookup(record.get("url", ""))
         successor = successor or found_successor
         chain = chain or found_chain
-    return successor or DEFAULT_SUCCESSOR, [normalize_entry(e) for e in chain or DEFAULT_CHAIN]
+    return successor or DEFAULT_SUCCESSOR, [normalize_entry(e) for e in chain or default_chain()]
+
+
+def default_chain() -> list[dict[str, Any]]:
+    """The archive's succession chain in the banner's spelling."""
+    return [normalize_entry(e) for e in succession.CHAIN]
 
 
 def transitions(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:

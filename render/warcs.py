@@ -4,7 +4,8 @@ The index pass reads record headers only (warcio skips unread payloads), so
 it is cheap and keeps no bodies. Payloads are then fetched one at a time by
 (file, offset), which is also how page records point at their capture
 (``provenance.offset``). Revisit records are resolved to the response that
-holds the payload, by payload digest.
+holds the payload, by the rule of ``archive/revisits.py`` (the record it names,
+else the first response with its payload digest).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import IO, Any, Protocol
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive import revisits
+from archive.folder import finished_warcs, locate_warc
 from archive.members import CUT_SHORT, ends_inside_member
 
 logger = logging.getLogger(__name__)
@@ -40,43 +43,50 @@ class IndexEntry:
     location: str | None = None  # Location header of a redirect
 
 
-def warc_files(archive_dir: Path) -> list[Path]:
-    """The archive's WARC files in name order (rotation order)."""
-    folder = archive_dir / "warc"
-    return sorted(p for p in folder.glob("*.warc*") if not p.name.endswith(".open"))
+Where = tuple[str, int, int, str]  # WARC file, offset, length, content type of a response
 
 
-def locate(archive_dir: Path, warc_file: str) -> Path:
-    """Find a WARC named by a record's provenance (a bare name or a relative path)."""
-    name = Path(warc_file)
-    for candidate in (archive_dir / "warc" / name, archive_dir / "warc" / name.name,
-                      archive_dir / name):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"WARC file {warc_file!r} not found under {archive_dir}")
+class OriginalsMap(Protocol):
+    """Responses seen so far, for revisits: by target URI and date, and by payload digest."""
+
+    def remember(self, uri: str, date: str, digest: str, where: Where) -> Any: ...
+
+    def original_at(self, uri: str, date: str) -> Where | None: ...
+
+    def original_with(self, digest: str) -> Where | None: ...
 
 
-class DigestMap(Protocol):
-    """Payload digest -> (WARC file, offset, length, content type) of its first response."""
+class MemoryOriginals:
+    """An :class:`OriginalsMap` in memory (the builder keeps one on disk, its store)."""
 
-    def setdefault(self, digest: str, where: tuple[str, int, int, str]) -> Any: ...
+    def __init__(self) -> None:
+        self.targets: dict[tuple[str, str], Where] = {}
+        self.digests: dict[str, Where] = {}
 
-    def get(self, digest: str) -> tuple[str, int, int, str] | None: ...
+    def remember(self, uri: str, date: str, digest: str, where: Where) -> None:
+        self.targets.setdefault((uri, date), where)
+        self.digests.setdefault(digest, where)
+
+    def original_at(self, uri: str, date: str) -> Where | None:
+        return self.targets.get((uri, date))
+
+    def original_with(self, digest: str) -> Where | None:
+        return self.digests.get(digest)
 
 
 def iter_index(archive_dir: Path, damaged: list[str] | None = None,
-               by_digest: DigestMap | None = None) -> Iterator[IndexEntry]:
+               by_digest: OriginalsMap | None = None) -> Iterator[IndexEntry]:
     """Yield response and revisit records of every WARC, resolving revisits.
 
     A revisit whose original is not in the archive is skipped with a warning. A
     damaged file is read up to the damage, named in ``damaged``, and the index
     goes on with the next file: one bad file never hides the others. ``by_digest``
-    (a dict by default) is where revisits are resolved; a builder passes one on
+    (in memory by default) is where revisits are resolved; a builder passes one on
     disk, since it holds an entry per response.
     """
     if by_digest is None:
-        by_digest = {}
-    for path in warc_files(archive_dir):
+        by_digest = MemoryOriginals()
+    for path in finished_warcs(archive_dir):
         last: int | None = None
         try:
             with path.open("rb") as fh:
@@ -97,7 +107,7 @@ def iter_index(archive_dir: Path, damaged: list[str] | None = None,
 
 
 def _entry(path: Path, it: ArchiveIterator, rec: ArcWarcRecord,
-           by_digest: DigestMap) -> IndexEntry | None:
+           by_digest: OriginalsMap) -> IndexEntry | None:
     """The index entry of one record (None: not a capture, or an unresolvable revisit)."""
     if rec.rec_type not in ("response", "revisit"):
         return None
@@ -115,10 +125,11 @@ def _entry(path: Path, it: ArchiveIterator, rec: ArcWarcRecord,
         if getattr(rec.raw_stream, "limit", 0) > 0:
             raise ValueError(f"record at offset {offset} cut short")
         length = it.get_record_length()
-        by_digest.setdefault(digest, (path.name, offset, length, ctype))
+        by_digest.remember(url, h.get_header("WARC-Date") or "", digest,
+                           (path.name, offset, length, ctype))
         where = (path.name, offset, length)
     else:
-        found = by_digest.get(digest)
+        found = revisits.resolve(by_digest, revisits.refers_to(h))
         if not found:
             logger.warning("revisit of %s: original payload %s not in archive", url, digest)
             return None
@@ -154,7 +165,7 @@ def _payload_stream(archive_dir: Path, warc_file: str, offset: int) -> Iterator[
     Raises ValueError (or OSError) for anything unreadable, damaged bytes included:
     warcio fails on those in many ways, and one bad record must not stop a build.
     """
-    path = locate(archive_dir, warc_file)
+    path = locate_warc(archive_dir, warc_file)
     try:
         with path.open("rb") as fh:
             fh.seek(offset)

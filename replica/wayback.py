@@ -106,6 +106,10 @@ class WaybackServer:
         return time.monotonic() + self.offset
 
     async def start(self) -> None:
+        # before the URL is printed: a SIGTERM right after it must stop us cleanly
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stopping.set)
         await self._listen()
         self._control = await asyncio.start_server(
             lambda r, w: self._connection(r, w, control=True), HOST, 0)
@@ -126,9 +130,6 @@ class WaybackServer:
 
     async def serve(self) -> None:
         """Until SIGTERM or SIGINT; blocks end on time meanwhile."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self._stopping.set)
         watcher = asyncio.create_task(self._watch_blocks())
         await self._stopping.wait()
         watcher.cancel()
@@ -187,8 +188,8 @@ class WaybackServer:
                     break
             await writer.drain()
         except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ValueError):
-            pass
+                ValueError, asyncio.CancelledError):
+            pass  # a cancelled connection: the server is stopping
         finally:
             self._conns[ip].discard(writer)
             if not writer.transport.is_closing():

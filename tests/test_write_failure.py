@@ -27,8 +27,9 @@ import pytest
 from conftest import ROOT, SEED, cli, connect_to, crawl_replica, records
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.folder import OPEN_SUFFIX
 from crawler.recovery import recover_file
-from crawler.warcfile import OPEN_SUFFIX, WarcFile
+from crawler.warcfile import WarcFile
 
 TESTS = Path(__file__).resolve().parent
 AGAIN = "run the same command again to resume"

@@ -29,7 +29,9 @@ from crawler.links import (
     url_problem,
 )
 from crawler.resume import ArchiveState
+from crawler.report import report_extension
 from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
+from crawler.warcfile import warc_extension
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ class AkershusSpider(Spider):
 
             from crawler.distributed import SharedFirstHops
 
-            spider.traps._first_hops = SharedFirstHops(
+            spider.traps.first_hops = SharedFirstHops(
                 from_settings(settings), settings.get("DISTRIBUTED_KEY") + ":traphops")
         if spider.archive_state is not None:  # count the query variants already held
             known = spider.archive_state.known_hops(spider.seeds)
@@ -104,7 +106,7 @@ class AkershusSpider(Spider):
     def skipped(self, url: str, reason: str) -> None:
         """Count a URL not fetched, by reason (the crawl report lists them)."""
         self.crawler.stats.inc_value(f"skipped/{reason}")
-        report = getattr(self.crawler, "report", None)
+        report = report_extension(self.crawler)
         if report is not None:
             report.skip(url, reason)
 
@@ -267,7 +269,7 @@ class AkershusSpider(Spider):
     def write_outlinks(self, response: Response,
                        decisions: list[tuple[Outlink, Request | None, str | None]]) -> None:
         """A metadata record beside the response: its outlinks, and those left out and why."""
-        warc = getattr(self.crawler, "warc", None)
+        warc = warc_extension(self.crawler)
         info = response.meta.get("warc")
         if warc is None or not info:
             return

@@ -47,7 +47,8 @@ from crawler.cdx import (
 )
 from crawler.handler import REVISIT_PROFILE
 from crawler.resume import ArchiveState, Revisitable
-from crawler.warcfile import warc_date
+from crawler.report import report_extension
+from crawler.warcfile import warc_date, warc_extension
 
 logger = logging.getLogger(__name__)
 
@@ -298,14 +299,14 @@ class HarvestSpider(Spider):
 
     def unplayable(self, capture: CdxCapture, reason: str) -> None:
         self.crawler.stats.inc_value("harvest/unplayable")
-        report = getattr(self.crawler, "report", None)
+        report = report_extension(self.crawler)
         if report is not None:
             report.skip(f"{capture.timestamp} {capture.original}", reason)
 
     def failed(self, capture: CdxCapture, reason: str) -> None:
         """Not harvested for a passing reason (overload, network): a new run tries again."""
         self.crawler.stats.inc_value("harvest/failed")
-        report = getattr(self.crawler, "report", None)
+        report = report_extension(self.crawler)
         if report is not None:
             report.skip(f"{capture.timestamp} {capture.original}", reason)
 
@@ -327,7 +328,7 @@ class HarvestSpider(Spider):
         if info["payload_digest"].lower() == listed.lower():
             return True
         self.crawler.stats.inc_value("harvest/digest_mismatch")
-        report = getattr(self.crawler, "report", None)
+        report = report_extension(self.crawler)
         if report is not None:
             report.skip(f"{capture.timestamp} {capture.original}", "digest_mismatch")
         logger.warning("Payload digest of %s at %s is %s, the listing says %s",
@@ -336,13 +337,13 @@ class HarvestSpider(Spider):
 
     # -- revisits from the listing ----------------------------------------------------------
     def held(self, digest: str) -> Revisitable | None:
-        warc = getattr(self.crawler, "warc", None)
+        warc = warc_extension(self.crawler)
         return warc.digests.get(digest) if warc is not None else None
 
     def revisit_from_listing(self, capture: CdxCapture) -> bool:
         """Write a revisit record for a capture whose listed payload is already held."""
         earlier = self.held(capture.sha1)
-        warc = getattr(self.crawler, "warc", None)
+        warc = warc_extension(self.crawler)
         if earlier is None or warc is None:
             return False
         uri, date = original_url(capture.original), capture.warc_date
@@ -390,7 +391,7 @@ class HarvestSpider(Spider):
 
     def metadata_record(self, uri: str, date: str, concurrent_to: str,
                         lines: list[str]) -> Any:
-        warc = self.crawler.warc  # type: ignore[attr-defined]
+        warc = warc_extension(self.crawler)
         body = "\r\n".join(line for line in lines if not line.endswith(": ")) + "\r\n"
         return warc.new_record(uri, "metadata", body.encode("utf-8"),
                                {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
@@ -404,7 +405,7 @@ class HarvestSpider(Spider):
         line (joined with CRLF it is the bytes received); the response record holds
         the original exchange restored from it (crawler/replay.py).
         """
-        warc = getattr(self.crawler, "warc", None)
+        warc = warc_extension(self.crawler)
         if warc is None:
             return
         lines = self.provenance_lines(capture, response.url)

@@ -1,0 +1,76 @@
+"""Each crawl component can be switched off in settings without breaking the others.
+
+Components find each other through Scrapy's own lookups (``crawler.get_extension``),
+so a crawl without the WARC writer still fetches and reports, and one without the
+report still writes valid WARCs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SEED, records
+
+from crawler import settings as defaults
+from replica.server import ReplicaServer
+
+ROOT = Path(__file__).resolve().parent.parent
+CRAWL = """
+import json, sys
+from pathlib import Path
+from crawler.run import run_crawl
+out, overrides = Path(sys.argv[1]), json.loads(sys.argv[2])
+report = run_crawl([sys.argv[3]], out, overrides)
+print(json.dumps(report, default=str))
+"""
+
+
+def crawl(out: Path, port: int, **overrides: Any) -> dict[str, Any]:
+    settings = {"WIRE_CONNECT_TO": [f"{h}:80:127.0.0.1:{port}" for h in (
+        "www.akershus.no", "akershus.no", "static.akershus.no", "www.viken.no")],
+        "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "SCOPE_MAX_PAGES": 20,
+        "REPORT_PROGRESS": False, "LOG_LEVEL": "ERROR", **overrides}
+    proc = subprocess.run([sys.executable, "-c", CRAWL, str(out), json.dumps(settings), SEED],
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and "AttributeError" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def without(setting: str, component: str) -> dict[str, Any]:
+    return {setting: {**getattr(defaults, setting), component: None}}
+
+
+@pytest.fixture(scope="module")
+def server() -> Any:
+    with ReplicaServer() as running:
+        yield running
+
+
+def test_crawl_without_the_warc_writer_fetches_and_reports(server: Any, tmp_path: Path) -> None:
+    report = crawl(tmp_path, server.port,
+                   **without("EXTENSIONS", "crawler.warcfile.WarcExtension"))
+    assert report["finish_reason"] == "finished" and report["responses"] >= 20
+    assert not list((tmp_path / "warc").glob("*.warc.gz"))
+
+
+def test_crawl_without_the_report_writes_valid_warcs(server: Any, tmp_path: Path) -> None:
+    crawl(tmp_path, server.port, **without("EXTENSIONS", "crawler.report.ReportExtension"))
+    responses = [r for _n, r in records(tmp_path) if r.rec_type == "response"]
+    assert len(responses) >= 20
+
+
+@pytest.mark.parametrize("component", ["crawler.report.DownloadErrorStats",
+                                       "crawler.robots.SiteRobotsMiddleware"])
+def test_crawl_without_a_downloader_middleware(server: Any, tmp_path: Path,
+                                               component: str) -> None:
+    report = crawl(tmp_path, server.port, **without("DOWNLOADER_MIDDLEWARES", component))
+    responses = [r for _n, r in records(tmp_path) if r.rec_type == "response"]
+    assert len(responses) >= 20 and report["finish_reason"] == "finished"
