@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= akershus-demo
 
-.PHONY: demo test install bench clean system-deps
+.PHONY: demo test install bench clean system-deps lint
 
 $(BIN)/akershus-archive: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,12 @@ system-deps:
 	    fi; \
 	fi
 
-test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps .npm-interop/package/ui.js
+test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps .npm-interop/package/ui.js lint
 	$(BIN)/python -m pytest -q
+
+# ruff's rule set: pyproject.toml, [tool.ruff.lint] (the version is pinned in the test extras).
+lint: install
+	$(BIN)/ruff check crawler archive render akershus_archive replica bench
 
 clean:
 	rm -rf $(VENV) .venv-pywb .venv-interop .npm-interop $(OUT)

@@ -297,7 +297,7 @@ class ArchiveReader:
                     yield record, ref, payload
                 if ends_inside_member(path, last):
                     raise DamagedRecord(CUT_SHORT)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged WARC raises anything (warcio, zlib, gzip): a damage note, never a traceback
             if with_payload:
                 offset = it.offset if it is not None else 0
                 reason = _damage_reason(exc)
@@ -308,7 +308,7 @@ class ArchiveReader:
         """The decoded payload (chunking and content-encoding undone), or None if unreadable."""
         try:
             return record.content_stream().read(MAX_PAGE_BYTES)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged WARC raises anything (warcio, zlib, gzip): a damage note, never a traceback
             self.damaged.append(Damage(name, offset, f"payload unreadable: {exc}"))
             return None
 
@@ -349,7 +349,7 @@ class ArchiveReader:
                 if self.want_payload(record_content_type(record)):
                     payload = self._payload(record, ref.warc_file, ref.offset)
                 return record, payload
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged WARC raises anything (warcio, zlib, gzip): a damage note, never a traceback
             self.damaged.append(Damage(ref.warc_file, ref.offset, _damage_reason(exc)))
             return None
 

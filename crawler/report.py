@@ -17,7 +17,7 @@ import logging
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,7 @@ class ReportExtension:
         self.bytes = 0
         self.pages = 0
         self.started = time.monotonic()
-        self.started_at = datetime.now(timezone.utc)
+        self.started_at = datetime.now(UTC)
         self._live: Any = None
         self._loop: LoopingCall | None = None
         self.path = self.archive_dir / report_name(settings)
@@ -228,7 +228,7 @@ class ReportExtension:
         warc = warc_extension(self.crawler)
         return {
             "started_at": self.started_at.isoformat().replace("+00:00", "Z"),
-            "finished_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "finished_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "finish_reason": reason,
             "duration_seconds": round(duration, 3),
             "seeds": list(getattr(self.crawler.spider, "seeds", [])),
@@ -315,9 +315,9 @@ def summary(report: dict[str, Any]) -> str:
     for note in report.get("recovered", []):
         lines.append(f"Recovered {note}")
     lines += [
-        f"Crawl {report['finish_reason']}: {report['pages']} pages, "
-        f"{report['responses']} responses, {report['bytes'] / 1e6:.2f} MB "
-        f"in {report['duration_seconds']:.1f} s",
+        (f"Crawl {report['finish_reason']}: {report['pages']} pages, "
+         f"{report['responses']} responses, {report['bytes'] / 1e6:.2f} MB "
+         f"in {report['duration_seconds']:.1f} s"),
         "  by status: " + ", ".join(f"{k}: {v}" for k, v in report["by_status"].items()),
         "  by type:   " + ", ".join(f"{k}: {v}" for k, v in report["by_type"].items()),
     ]

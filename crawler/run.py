@@ -16,7 +16,7 @@ What happens in an archive directory that already holds WARCs:
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
     if overrides.get("REDIS_URL"):
         return run_worker(seeds, archive_dir, overrides)
     mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against)
-    started = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     write_state(archive_dir, status="running", mode=mode, seeds=seeds, started_at=started)
     settings = crawl_settings(archive_dir, overrides)
     process = CrawlerProcess(settings)

@@ -14,7 +14,7 @@ import os
 import socket
 import uuid
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def errno_name(error: OSError) -> str:
 
 def warc_date(moment: datetime) -> str:
     """WARC 1.1 dates carry microseconds so fetches in one second stay ordered."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class WarcFile:
@@ -144,7 +144,7 @@ class WarcFile:
         return final_name(self.path.name)
 
     def _open(self) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
             self.serial += 1
             name = warc_name(self.prefix, stamp, self.serial, self.host, os.getpid())

@@ -31,6 +31,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -430,8 +431,8 @@ class SiteBuilder:
                       search: IndexWriter | None) -> _Share:
         """Render the captures at positions ``n % workers == w`` (all of them when 1)."""
         share = _Share()
-        entries = open(spool / f"{w}.jsonl", "w", encoding="utf-8") if spool else None
-        try:
+        spooled = open(spool / f"{w}.jsonl", "w", encoding="utf-8") if spool else nullcontext()  # noqa: SIM115 - closed by the with
+        with spooled as entries:
             for i, rec in numbered_records(self.records_path, workers, w):
                 s = self.store.capture(i)
                 if s is None or s.url != rec["url"]:
@@ -443,9 +444,6 @@ class SiteBuilder:
                         entries.write(json.dumps([i, doc, weights], ensure_ascii=False) + "\n")
                     elif search is not None:
                         search.add_weights(doc, weights)
-        finally:
-            if entries is not None:
-                entries.close()
         share.missing = self.store.missing_seen()
         share.chains = context.known_chains()
         return share

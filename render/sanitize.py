@@ -510,8 +510,8 @@ class _View:
 
     def text(self, banner_html: str = "", head_html: str = "") -> str:
         doctype = self.doctype + "\n" if self.doctype else ""
-        return "".join([doctype, self.html, "<head>", self.head, head_html, "</head>",
-                        self.body_tag, banner_html, self.body, "</body></html>"])
+        return (f"{doctype}{self.html}<head>{self.head}{head_html}</head>"
+                f"{self.body_tag}{banner_html}{self.body}</body></html>")
 
 
 def _keep_first_newlines(doc: LexborHTMLParser) -> None:

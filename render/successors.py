@@ -46,7 +46,7 @@ def _archive_lookup(url: str) -> tuple[str | None, list[Any] | None]:
     """Ask the archive's successor table (a broken successors.csv is logged, not fatal)."""
     try:
         return succession.superseded_by(url), list(succession.chain())
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any broken successors.csv: logged, the built-in chain
         logger.warning("successor table unusable (%s); using the built-in chain", exc)
         return None, None
 

@@ -98,7 +98,7 @@ def iter_index(archive_dir: Path, damaged: list[str] | None = None,
                         yield entry
             if ends_inside_member(path, last):
                 raise ValueError(CUT_SHORT)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged WARC raises anything (warcio, zlib, gzip): a damage note, never a traceback
             reason = f"{path.name}: damaged after offset {last or 0}: " + (
                 str(exc).splitlines() or [type(exc).__name__])[0][:200]
             logger.warning("%s", reason)

@@ -53,7 +53,7 @@ def _target(url: str) -> tuple[str, str]:
     return parts.netloc, parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def crawl_links(site: "Site") -> dict[str, int]:
+def crawl_links(site: Site) -> dict[str, int]:
     """Walk the site from the front page; return every reached URL with its status."""
     start = f"http://{WWW_HOST}/"
     seen: dict[str, int] = {}
@@ -70,7 +70,7 @@ def crawl_links(site: "Site") -> dict[str, int]:
         seen[url] = resp.status
         if target.startswith(("/sok/", "/intranett/")) and host == WWW_HOST:
             continue  # disallowed by robots.txt: a polite crawler does not expand these
-        ctype = dict((k.lower(), v) for k, v in resp.headers).get("content-type", "")
+        ctype = {k.lower(): v for k, v in resp.headers}.get("content-type", "")
         if resp.status in (301, 302):
             location = dict(resp.headers)["Location"]
             queue.append(urljoin(url, location))
@@ -85,7 +85,7 @@ def crawl_links(site: "Site") -> dict[str, int]:
     return seen
 
 
-def build_inventory(site: "Site") -> list[UrlEntry]:
+def build_inventory(site: Site) -> list[UrlEntry]:
     """Entries for pages, listings, requisites, documents, redirects and 404 examples."""
     reached = crawl_links(site)
     entries: dict[str, UrlEntry] = {}
@@ -94,7 +94,7 @@ def build_inventory(site: "Site") -> list[UrlEntry]:
         url = f"http://{host}{target}"
         resp = site.respond("GET", target, host, [("Accept-Encoding", "gzip")])
         headers = {k.lower(): v for k, v in resp.headers}
-        fields = dict(url=url, host=host, target=target, kind=kind, status=resp.status,
+        fields = dict(url=url, host=host, target=target, kind=kind, status=resp.status,  # noqa: C408
                       content_type=headers.get("content-type", ""), linked=url in reached,
                       location=headers.get("location"), chunked=resp.chunked,
                       gzip=headers.get("content-encoding") == "gzip")

@@ -29,9 +29,9 @@ A line ending in `` \\`` inside a paragraph becomes a ``<br>``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
-from typing import Iterator
 
 from .model import Block, Page
 
@@ -91,7 +91,7 @@ def _parse_chunk(lines: list[str]) -> Iterator[Block]:
 
 def parse_pages(text: str) -> Iterator[tuple[Page, str]]:
     """Yield (page, era) pairs from one content file; era is "" for both eras."""
-    for section in re.split(r"^=== ", text, flags=re.M)[1:]:
+    for section in re.split(r"^=== ", text, flags=re.MULTILINE)[1:]:
         head, _, body = section.partition("\n---\n")
         path, *meta_lines = head.strip("\n").split("\n")
         meta = dict(_meta(ln) for ln in meta_lines if ln.strip() and not ln.startswith("#"))
@@ -111,7 +111,7 @@ def _page_fields(meta: dict[str, str]) -> dict[str, object]:
     fields: dict[str, object] = {}
     for key, value in meta.items():
         name = names.get(key, key)
-        fields[name] = _BOOL[value] if value in _BOOL else value
+        fields[name] = _BOOL.get(value, value)
     return fields
 
 

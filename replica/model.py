@@ -7,8 +7,9 @@ the same template function.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Literal
+from typing import Literal
 
 Era = Literal["2006", "2013", "2019", "2020"]
 ERAS: tuple[Era, ...] = ("2006", "2013", "2019", "2020")

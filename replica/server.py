@@ -26,10 +26,10 @@ import socketserver
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 from .eras import DEFAULT_ERA, ERA_CONFIGS, era_config
 from .site import Site, get_site
@@ -86,7 +86,7 @@ def _read_body(rfile: BinaryIO, headers: list[tuple[str, str]]) -> bytes:
 
 
 class _Handler(socketserver.StreamRequestHandler):
-    server: "_TCPServer"
+    server: _TCPServer
 
     def handle(self) -> None:
         self.connection.settimeout(IDLE_TIMEOUT)
@@ -102,7 +102,7 @@ class _Handler(socketserver.StreamRequestHandler):
         finally:
             owner._track(self.connection, add=False)
 
-    def _one_request(self, owner: "ReplicaServer") -> bool:
+    def _one_request(self, owner: ReplicaServer) -> bool:
         request = _read_request(self.rfile)
         if request is None:
             return False
@@ -110,11 +110,11 @@ class _Handler(socketserver.StreamRequestHandler):
         host = next((v for k, v in headers if k.lower() == "host"), None)
         payload = owner.site.render_response(method, target, host, headers, version=version)
         status = int(payload[9:12])
-        owner._log(dict(time=datetime.now(timezone.utc).isoformat(), method=method,
+        owner._log(dict(time=datetime.now(UTC).isoformat(), method=method,  # noqa: C408
                         target=target, version=version, host=host,
                         headers=[[k, v] for k, v in headers],
                         body_length=len(body), status=status, response_length=len(payload),
-                        peer="%s:%s" % self.client_address[:2]))
+                        peer="{}:{}".format(*self.client_address[:2])))
         if owner.latency_ms:
             time.sleep(owner.latency_ms / 1000)  # stands for a slow remote server
         self._send(payload)
@@ -130,7 +130,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128  # a crawler opens many connections at once
-    owner: "ReplicaServer"
+    owner: ReplicaServer
 
 
 class ReplicaServer:
@@ -202,7 +202,7 @@ class ReplicaServer:
                 self.connections_seen += 1
                 self.peak_connections = max(self.peak_connections, len(self._connections))
 
-    def start(self) -> "ReplicaServer":
+    def start(self) -> Self:
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name=f"replica-{self.port}", daemon=True)
         self._thread.start()
@@ -224,7 +224,7 @@ class ReplicaServer:
         if self._thread:
             self._thread.join()
 
-    def __enter__(self) -> "ReplicaServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

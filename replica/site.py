@@ -14,18 +14,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from . import generations, templates
 from .calendar import CALENDAR_PATH, calendar_page
 from .eras import DEFAULT_ERA, era_config
 from .markup import load_content_pages
-from .model import (BARE_HOST, STATIC_HOST, WWW_HOST, WWW_ORIGIN, Page, PageSource,
-                    Resource, UrlEntry)
+from .model import (
+    BARE_HOST,
+    STATIC_HOST,
+    WWW_HOST,
+    WWW_ORIGIN,
+    Page,
+    PageSource,
+    Resource,
+    UrlEntry,
+)
 from .press import LISTING, press_pages
 from .requisites import requisites
 from .wire import Response, frame, gzip_bytes
@@ -255,8 +263,8 @@ class Site:
         digest = hashlib.sha1(f"{self.era.era}{path}".encode()).digest()
         session = base64.b32encode(digest).decode().lower()[:24]
         return [("Set-Cookie", f"ASP.NET_SessionId={session}; path=/; HttpOnly"),
-                ("Set-Cookie", f"BIGipServerpool_www_akershus={digest[0] * 65536 + 168430090}"
-                               ".20480.0000; path=/; Httponly")]
+                ("Set-Cookie", (f"BIGipServerpool_www_akershus={digest[0] * 65536 + 168430090}"
+                                ".20480.0000; path=/; Httponly"))]
 
     def _html_response(self, body: bytes, path: str, *, status: int = 200,
                        charset: str = "utf-8", gz: bool = False, chunked: bool = False,
@@ -303,8 +311,8 @@ class Site:
     def _not_found(self, path: str, status: int = 404) -> Response:
         page = Page(path=path, title="Finner ikke siden", linked=False, in_sitemap=False,
                     ingress="Siden du ba om finnes ikke, eller den er flyttet.",
-                    blocks=(("p", "Prøv å søke etter det du leter etter, eller gå til "
-                                  "[forsiden](/)."),))
+                    blocks=(("p", ("Prøv å søke etter det du leter etter, eller gå til "
+                                   "[forsiden](/).")),))
         return self._html_response(self.page_html(page), path, status=status, cookies=False)
 
     def _static_not_found(self) -> Response:

@@ -28,8 +28,8 @@ from crawler.links import (
     response_outlinks,
     url_problem,
 )
-from crawler.resume import ArchiveState
 from crawler.report import report_extension
+from crawler.resume import ArchiveState
 from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
 from crawler.warcfile import warc_extension
 

@@ -46,8 +46,8 @@ from crawler.cdx import (
     url_key,
 )
 from crawler.handler import REVISIT_PROFILE
-from crawler.resume import ArchiveState, Revisitable
 from crawler.report import report_extension
+from crawler.resume import ArchiveState, Revisitable
 from crawler.warcfile import warc_date, warc_extension
 
 logger = logging.getLogger(__name__)
