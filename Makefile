@@ -53,9 +53,10 @@ system-deps:
 test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps .npm-interop/package/ui.js lint
 	$(BIN)/python -m pytest -q
 
-# ruff's rule set: pyproject.toml, [tool.ruff.lint] (the version is pinned in the test extras).
+# ruff's rule set and mypy's packages: pyproject.toml (both versions pinned in the test extras).
 lint: install
 	$(BIN)/ruff check crawler archive render akershus_archive replica bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .venv-pywb .venv-interop .npm-interop $(OUT)

@@ -276,6 +276,7 @@ def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None
                 yield r
 
     columns = STRATEGY_COLUMNS if strategies else PAGE_COLUMNS
+    fh: IO[str]  # a plain file or an AtomicWriter's, by format
     if fmt == "csv":
         # UTF-8 without a byte-order mark, as datapackage.json declares it (a BOM
         # made Python's csv read the first column as "\ufeffid"); spreadsheet

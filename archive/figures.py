@@ -242,7 +242,7 @@ def _value(integer: str, sep: str | None, frac: str | None) -> float | None:
 
 
 def _tidy(value: float) -> float:
-    return int(value) if value == int(value) else value  # type: ignore[return-value]
+    return int(value) if value == int(value) else value
 
 
 def find_figures(text: str) -> list[Figure]:

@@ -245,7 +245,8 @@ def field_order(cls: type) -> tuple[str, ...]:
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses to dicts in field order, recursively (faster than asdict)."""
     if hasattr(obj, "__dataclass_fields__"):
-        return {name: to_jsonable(getattr(obj, name)) for name in field_order(type(obj))}
+        cls: type = type(obj)
+        return {name: to_jsonable(getattr(obj, name)) for name in field_order(cls)}
     if isinstance(obj, list):
         return [to_jsonable(x) for x in obj]
     return obj
@@ -282,7 +283,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         if all(is_dataclass(a) for a in args):
             return {"oneOf": [_schema_for(a, defs) for a in args]}
         return {"anyOf": [_schema_for(a, defs) for a in args]}
-    if is_dataclass(tp):
+    if isinstance(tp, type) and is_dataclass(tp):  # a dataclass, not an instance of one
         name = tp.__name__
         if name not in defs:
             defs[name] = {}  # placeholder against recursion

@@ -193,7 +193,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         warc = self.warc
         assert warc is not None
         fetched = warc_date(ex.started_at)
-        uri, date, provenance = ex.url, fetched, {}
+        provenance: dict[str, str] = {}
+        uri, date = ex.url, fetched
         if replay is not None:
             uri, date, provenance = replay_target(replay, ex, fetched)
         common = {"WARC-Date": date}

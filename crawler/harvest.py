@@ -31,7 +31,7 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -122,10 +122,11 @@ class BackoffMiddleware:
         if tries > self.retries:
             stats.inc_value(f"harvest/backoff_gave_up/{response.status}")
             return response
-        asked = retry_after(response.headers.get(b"Retry-After", b"").decode("latin-1"))
+        asked = retry_after((response.headers.get(b"Retry-After") or b"").decode("latin-1"))
         wait = min(asked if asked is not None else self.base * 2 ** (tries - 1), self.cap)
         stats.inc_value(f"harvest/backoff/{response.status}")
-        stats.inc_value("harvest/backoff_seconds", wait)
+        # seconds, fractional: the stats add any number (inc_value is typed int only)
+        stats.inc_value("harvest/backoff_seconds", cast(int, wait))
         logger.warning("The archive answered %s for %s; waiting %.1f s (retry %d of %d)",
                        response.status, request.url, wait, tries, self.retries)
         await self.pause(wait)

@@ -261,7 +261,7 @@ def response_outlinks(response: Response) -> list[Outlink] | None:
     """
     if not isinstance(response, TextResponse):
         return None
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     if "css" in content_type:
         return css_outlinks(response.url, response.text)
     if "html" in content_type or not content_type:

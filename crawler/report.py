@@ -178,7 +178,7 @@ class ReportExtension:
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         self.status[response.status] += 1
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         ctype = ctype.split(";")[0].strip().lower() or "unknown"
         self.types[ctype] += 1
         self.bytes += len(response.body)

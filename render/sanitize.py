@@ -448,6 +448,7 @@ _DIV = LexborHTMLParser("<div></div>").css_first("div")
 
 def _as_div(node: LexborNode) -> LexborNode:
     """A ``<div>`` in place of ``node``, with its attributes and content (to be cleaned)."""
+    assert _DIV is not None  # parsed from a literal that holds one
     node.insert_before(_DIV)
     div = node.prev
     assert div is not None and div.tag == "div"

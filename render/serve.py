@@ -78,10 +78,12 @@ def allowed_hosts(port: int) -> frozenset[str]:
 class SiteHandler(SimpleHTTPRequestHandler):
     """Files of one folder, with the limits of the module docstring."""
 
-    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".json": "application/json",
-                      ".jsonl": "application/jsonl", ".css": "text/css", ".svg": "image/svg+xml",
-                      ".html": "text/html; charset=utf-8"}
+    # Set on the class, as http.server itself does (its stub declares it per instance).
+    extensions_map: ClassVar[dict[str, str]] = {  # type: ignore[misc]
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript", ".json": "application/json",
+        ".jsonl": "application/jsonl", ".css": "text/css", ".svg": "image/svg+xml",
+        ".html": "text/html; charset=utf-8"}
     # An idle or trickling client must not hold a thread for ever.
     timeout = 60
     # The policy of the response under way; errors and anything unexpected get the strict one.
@@ -99,7 +101,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.BAD_REQUEST)
             return False
         hosts = self.headers.get_all("Host") or []
-        port = self.server.server_address[1]
+        address = self.server.server_address
+        assert isinstance(address, tuple)  # a TCP server: (host, port, ...)
+        port = address[1]
         if len(hosts) != 1 or hosts[0].strip().lower() not in allowed_hosts(port):
             self.send_error(HTTPStatus.MISDIRECTED_REQUEST)
             return False
@@ -137,7 +141,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         root = os.path.realpath(self.directory)
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
-    def list_directory(self, path: Any) -> None:  # type: ignore[override]
+    def list_directory(self, path: Any) -> None:
         self.send_error(HTTPStatus.NOT_FOUND)
 
     def send_error(self, code: int, message: str | None = None,
@@ -187,7 +191,9 @@ def make_server(site_dir: Path, host: str = "127.0.0.1", port: int = 0) -> Threa
 def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
     """Serve until Ctrl-C; prints the URL on stdout."""
     server = make_server(site_dir, host, port)
-    url = f"http://{server.server_address[0]}:{server.server_port}/index.html"
+    host_bound = server.server_address[0]
+    assert isinstance(host_bound, str)  # getsockname() gives an IP address as text
+    url = f"http://{host_bound}:{server.server_port}/index.html"
     print(url, flush=True)
     try:
         server.serve_forever()

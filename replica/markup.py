@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
+from typing import Any
 
 from .model import Block, Page
 
@@ -106,9 +107,10 @@ def _meta(line: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _page_fields(meta: dict[str, str]) -> dict[str, object]:
+def _page_fields(meta: dict[str, str]) -> dict[str, Any]:
+    """Page fields by name: text, or a flag for yes/no (Any: each field has its own type)."""
     names = {"menu": "menu_title", "sitemap": "in_sitemap"}
-    fields: dict[str, object] = {}
+    fields: dict[str, Any] = {}
     for key, value in meta.items():
         name = names.get(key, key)
         fields[name] = _BOOL.get(value, value)

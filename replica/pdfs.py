@@ -39,6 +39,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import reportlab
@@ -265,8 +266,10 @@ def _grid(block: Grid, width: float) -> Table:
                      for i, cell in enumerate(row)])
     shares = block.widths or tuple(1 / len(head) for _ in head)
     table = Table(rows, colWidths=[width * s for s in shares], repeatRows=1, hAlign="LEFT")
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
-             ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+    # TableStyle commands: (name, start, stop, *values), as many values as the name takes
+    style: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
     if block.ruled:
         style += [("GRID", (0, 0), (-1, -1), 0.5, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
     table.setStyle(TableStyle(style))

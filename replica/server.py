@@ -18,6 +18,7 @@ as the first line on stdout, then serves until terminated.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import signal
@@ -29,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, BinaryIO, Self
+from typing import Any, Self
 
 from .eras import DEFAULT_ERA, ERA_CONFIGS, era_config
 from .site import Site, get_site
@@ -45,7 +46,8 @@ class _BadRequest(Exception):
     pass
 
 
-def _read_request(rfile: BinaryIO) -> tuple[str, str, str, list[tuple[str, str]], bytes] | None:
+def _read_request(rfile: io.BufferedIOBase,
+                  ) -> tuple[str, str, str, list[tuple[str, str]], bytes] | None:
     """Read one request; None at a clean end of the connection."""
     line = rfile.readline(MAX_LINE + 1)
     while line in (b"\r\n", b"\n"):  # tolerate stray blank lines between requests
@@ -69,7 +71,7 @@ def _read_request(rfile: BinaryIO) -> tuple[str, str, str, list[tuple[str, str]]
     return method, target, version, headers, body
 
 
-def _read_body(rfile: BinaryIO, headers: list[tuple[str, str]]) -> bytes:
+def _read_body(rfile: io.BufferedIOBase, headers: list[tuple[str, str]]) -> bytes:
     lower = {k.lower(): v for k, v in headers}
     if "chunked" in lower.get("transfer-encoding", "").lower():
         out = bytearray()

@@ -242,9 +242,10 @@ class Site:
                 return self._not_found(path)
             return self._html_response(self.page_html(calendar_page(day)), path, gz=gz)
         if path == LISTING and path in self.pages:
-            page = self.pages[path]
-            return self._html_response(self.listing_html(query), path, gz=gz and page.gzip,
-                                       chunked=page.chunked, vary=True, http10=version == "HTTP/1.0")
+            listing = self.pages[path]
+            return self._html_response(self.listing_html(query), path, gz=gz and listing.gzip,
+                                       chunked=listing.chunked, vary=True,
+                                       http10=version == "HTTP/1.0")
         page = self.pages.get(path)
         if page is None:
             return self._not_found(path)

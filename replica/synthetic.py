@@ -52,7 +52,7 @@ from pathlib import Path
 
 from . import generations
 from .eras import DEFAULT_ERA
-from .model import Block, Era, Page
+from .model import Block, Era, Page, PageSource
 from .server import ReplicaServer, _Handler, run_until_terminated
 from .site import Site
 from .templates import MAIN_MENU, ancestors, render_article, section_root
@@ -113,7 +113,7 @@ def _title(rng: random.Random, words: int = 4) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
 
 
-def synthetic_source(pages: int = 2000, seed: int = DEFAULT_SEED):  # type: ignore[no-untyped-def]
+def synthetic_source(pages: int = 2000, seed: int = DEFAULT_SEED) -> PageSource:
     """A ``PageSource`` of about ``pages`` synthetic pages (bodies left to ``SyntheticSite``)."""
 
     def source(era: Era) -> Iterator[Page]:

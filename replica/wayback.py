@@ -87,8 +87,8 @@ class WaybackServer:
         self.fault_counts: Counter[str] = Counter()
         self.refused = 0
         self.port = options.port
-        self._main: asyncio.AbstractServer | None = None
-        self._control: asyncio.AbstractServer | None = None
+        self._main: asyncio.Server | None = None
+        self._control: asyncio.Server | None = None
         self._conns: dict[str, set[asyncio.StreamWriter]] = defaultdict(set)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()

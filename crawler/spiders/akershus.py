@@ -30,7 +30,7 @@ from crawler.links import (
 )
 from crawler.report import report_extension
 from crawler.resume import ArchiveState
-from crawler.scope import PAGE, REQUISITE, SITEMAP, scope_from_settings
+from crawler.scope import PAGE, REQUISITE, SITEMAP, Scope, TrapRules, scope_from_settings
 from crawler.warcfile import warc_extension
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ SITEMAP_TYPES = {"urlset", "sitemapindex"}
 
 class AkershusSpider(Spider):
     name = "akershus"
+    # set in from_crawler, from the settings
+    scope: Scope
+    traps: TrapRules
+    max_depth: int
+    max_pages: int
 
     def __init__(self, urls: str | list[str] | None = None,
                  archive_state: ArchiveState | None = None,
@@ -97,9 +102,9 @@ class AkershusSpider(Spider):
                     spider.traps.check(url, known[url])
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         # a request the duplicate filter drops (a redirect to a URL already held) is done
+        spider_ack = spider.ack
         crawler.signals.connect(lambda request, spider=None: spider_ack(request),
                                 signal=signals.request_dropped, weak=False)
-        spider_ack = spider.ack
         return spider
 
     # -- what the crawl reports ------------------------------------------------
@@ -191,14 +196,16 @@ class AkershusSpider(Spider):
             # finished: its links are queued (or it had none); see crawler/distributed.py
             self.ack(response.request)
 
-    def _parse(self, response: Response) -> Iterable[Request]:
+    # Scrapy's own _parse (the callback of a request that names none) takes
+    # **kwargs; every request here names its callback, so only parse() calls this
+    def _parse(self, response: Response) -> Iterable[Request]:  # type: ignore[override]
         hops = response.meta.get("hops", 0)
         if not 200 <= response.status < 300:
             return
         outlinks = response_outlinks(response)
         if outlinks is None:
             return
-        if b"css" not in response.headers.get(b"Content-Type", b"").lower():
+        if b"css" not in (response.headers.get(b"Content-Type") or b"").lower():
             self.crawler.stats.inc_value("pages/html")
         decisions = [(link, *self.decide(link, hops + (1 if link.hop == "L" else 0)))
                      for link in outlinks]
@@ -222,9 +229,9 @@ class AkershusSpider(Spider):
             canonical(link.url)  # raises for a URL no request can be made for
             key = request_url(link.url)
         except ValueError as exc:  # one bad link (a port of "N."): skipped, not the whole page
-            reason = invalid_url_reason(exc)
-            self.skipped(link.url, reason)
-            return None, reason
+            bad = invalid_url_reason(exc)
+            self.skipped(link.url, bad)
+            return None, bad
         if key in self.done_keys:
             return None, None
         as_requisite = link.hop == "E" or link.is_document

@@ -66,6 +66,9 @@ UNPLAYABLE_STATUSES = frozenset({403, 404, 410})
 
 class HarvestSpider(Spider):
     name = "harvest"
+    # set in from_crawler, from the settings
+    pagination: str | None
+    query: CdxQuery
 
     def __init__(self, archive: str = "", url_prefix: str = "", from_ts: str = "",
                  to_ts: str = "", latest: bool | str = False, filters: list[str] | None = None,
@@ -253,7 +256,7 @@ class HarvestSpider(Spider):
             yield from self.fetch(capture, response.url, response.meta.get("reached_from"),
                                   accept=coding)
             return
-        location = response.headers.get(b"Location", b"").decode("latin-1")
+        location = (response.headers.get(b"Location") or b"").decode("latin-1")
         if 300 <= response.status < 400 and location and not reached:
             yield from self.archive_redirect(response, capture, location)
             return
@@ -279,7 +282,7 @@ class HarvestSpider(Spider):
         """
         stats = self.crawler.stats
         stats.inc_value("harvest/archive_redirects")
-        said = response.headers.get(b"X-Archive-Redirect-Reason", b"").decode("latin-1")
+        said = (response.headers.get(b"X-Archive-Redirect-Reason") or b"").decode("latin-1")
         target = urljoin(response.url, location)
         found = REPLAY_PATH.search(target)
         reason = "unplayable:archive_redirect" + (f" ({said})" if said else "")
@@ -316,6 +319,7 @@ class HarvestSpider(Spider):
                        failure.value)
         capture = request.meta.get("cdx") if request is not None else None
         if capture is not None:
+            assert request is not None  # the capture came from its meta
             if request.meta.get("reached_from") is None:
                 self.failed(capture, "failed:network")
             yield from self.release(capture.sha1, fetched=False)
@@ -392,6 +396,7 @@ class HarvestSpider(Spider):
     def metadata_record(self, uri: str, date: str, concurrent_to: str,
                         lines: list[str]) -> Any:
         warc = warc_extension(self.crawler)
+        assert warc is not None  # both callers write only when the WARC writer is on
         body = "\r\n".join(line for line in lines if not line.endswith(": ")) + "\r\n"
         return warc.new_record(uri, "metadata", body.encode("utf-8"),
                                {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
