@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -481,8 +482,8 @@ class _FakeHandler(BaseHTTPRequestHandler):
         return self.send(404, [], b"not found")
 
 
-def test_wayback_dialect_with_resume_keys_and_backoff(eras: Eras, tmp_path: Path) -> None:
-    prefix = SITE + "ansvarsomrader/samferdsel/"
+def unchunked_html(eras: Eras, prefix: str) -> list[dict[str, Any]]:
+    """CDX lines of the 2019 crawl's plain HTML captures under ``prefix``, with their records."""
     held = {(r["h"]["WARC-Target-URI"], r["h"]["WARC-Date"][:19]): r
             for r in captures(read_archive(eras.old)) if r["type"] == "response"}
     listed = []
@@ -490,8 +491,13 @@ def test_wayback_dialect_with_resume_keys_and_backoff(eras: Eras, tmp_path: Path
         if line["url"].startswith(prefix) and line["mime"] == "text/html":
             record = held[(line["url"], warc_date(line["timestamp"])[:19])]
             if not record["chunked"]:
-                listed.append(dict(line, record=record,
-                                   status_int=record["status"]))
+                listed.append(dict(line, record=record, status_int=record["status"]))
+    return listed
+
+
+def test_wayback_dialect_with_resume_keys_and_backoff(eras: Eras, tmp_path: Path) -> None:
+    prefix = SITE + "ansvarsomrader/samferdsel/"
+    listed = unchunked_html(eras, prefix)
     assert len(listed) >= 4
     server = FakeWayback(listed)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -691,20 +697,13 @@ def test_standin_changes_only_keeps_one_capture_per_run_of_digests(standin: Any,
         by_url[record["h"]["WARC-Target-URI"]].append(record["h"]["WARC-Payload-Digest"])
     assert by_url
     for digests in by_url.values():  # no two captures in a row with the same payload
-        assert all(a != b for a, b in zip(digests, digests[1:]))
+        assert all(a != b for a, b in pairwise(digests))
 
 
 def test_a_payload_that_is_not_the_listed_one_is_flagged(eras: Eras, tmp_path: Path) -> None:
     """The archive's listing and its replay disagree: kept, but flagged, never silently."""
     prefix = SITE + "ansvarsomrader/samferdsel/"
-    held = {(r["h"]["WARC-Target-URI"], r["h"]["WARC-Date"][:19]): r
-            for r in captures(read_archive(eras.old)) if r["type"] == "response"}
-    listed = []
-    for line in cdx_lines(eras.old):
-        if line["url"].startswith(prefix) and line["mime"] == "text/html":
-            record = held[(line["url"], warc_date(line["timestamp"])[:19])]
-            if not record["chunked"]:
-                listed.append(dict(line, record=record, status_int=record["status"]))
+    listed = unchunked_html(eras, prefix)
     listed[0]["digest"] = "sha1:" + "A" * 32  # what the listing says, not what is replayed
     server = FakeWayback(listed)
     server.refused.update({"cdx", "replay"})  # no refusals in this test
