@@ -44,7 +44,8 @@ from archive.reader import ArchiveReader
 
 def replica_responses() -> list[tuple[str, bytes]]:
     """(url, raw HTTP response) of every 200 resource of the replica, as the server sends it."""
-    from replica.site import all_urls, render_response
+    from replica.inventory import all_urls
+    from replica.site import render_response
 
     out = []
     for entry in all_urls("2020"):

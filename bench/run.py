@@ -359,7 +359,8 @@ def generation_archive(work: Path, era: str) -> Path:
     from extract_bench import write_archive  # bench/extract_bench.py
 
     from replica.gold import expected_pages
-    from replica.site import all_urls, render_response
+    from replica.inventory import all_urls
+    from replica.site import render_response
 
     folder = work / f"generation-{era}"
     shutil.rmtree(folder, ignore_errors=True)

@@ -11,15 +11,12 @@ from __future__ import annotations
 import re
 from collections import deque
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from .calendar import CALENDAR_PATH
 from .model import BARE_HOST, STATIC_HOST, WWW_HOST, UrlEntry
 from .press import LISTING
-
-if TYPE_CHECKING:
-    from .site import Site
+from .site import DEFAULT_ERA, Site, get_site
 
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 _LINK_ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src"}
@@ -129,3 +126,28 @@ def build_inventory(site: Site) -> list[UrlEntry]:
     if unknown:
         raise AssertionError(f"reachable URLs missing from the inventory: {unknown[:5]}")
     return list(entries.values())
+
+
+def all_urls(era: str = DEFAULT_ERA) -> list[UrlEntry]:
+    """The URL inventory of the default site of ``era`` (calendar days excluded)."""
+    return build_inventory(get_site(era))
+
+
+def expected_crawl(era: str = DEFAULT_ERA, *, obey_robots: bool = True,
+                   use_sitemap: bool = False) -> set[str]:
+    """URLs a crawler starting at http://www.akershus.no/ should fetch, each once.
+
+    Linked URLs (pages, news, listings, requisites, documents, redirects and
+    broken links), plus sitemap-only pages when the crawler reads the sitemap;
+    robots.txt, sitemap.xml and calendar days are left out.
+    """
+    urls = set()
+    for entry in all_urls(era):
+        if entry.kind in ("robots", "sitemap"):
+            continue
+        if not (entry.linked or (use_sitemap and entry.in_sitemap)):
+            continue
+        if obey_robots and entry.robots_disallowed:
+            continue
+        urls.add(entry.url)
+    return urls

@@ -32,7 +32,6 @@ from .model import (
     Page,
     PageSource,
     Resource,
-    UrlEntry,
 )
 from .press import LISTING, press_pages
 from .requisites import requisites
@@ -333,13 +332,6 @@ class Site:
         return Response(200, [("Server", "nginx"), ("Date", self.era.http_date),
                               ("Content-Type", "text/html; charset=utf-8")], body)
 
-    # -- inventory --------------------------------------------------------
-    def entries(self) -> list[UrlEntry]:
-        """Every URL of the replica with what a crawl should meet (see ``inventory``)."""
-        from .inventory import build_inventory
-
-        return build_inventory(self)
-
     def listing_targets(self) -> list[str]:
         """The listing pages as linked: first page bare (also when empty), then ?n_lim=10&n_po=N."""
         return [listing_target(o) for o in range(0, max(1, len(self.news)), PAGE_SIZE)]
@@ -383,31 +375,6 @@ def render_response(method: str, raw_target: str, host: str | None, headers: Hea
                     era: str = DEFAULT_ERA, *, version: str = "HTTP/1.1") -> bytes:
     """The exact bytes the replica server sends for one request (status line, headers, body)."""
     return get_site(era).render_response(method, raw_target, host, headers, version=version)
-
-
-def all_urls(era: str = DEFAULT_ERA) -> list[UrlEntry]:
-    """The URL inventory of the default site of ``era`` (calendar days excluded)."""
-    return get_site(era).entries()
-
-
-def expected_crawl(era: str = DEFAULT_ERA, *, obey_robots: bool = True,
-                   use_sitemap: bool = False) -> set[str]:
-    """URLs a crawler starting at http://www.akershus.no/ should fetch, each once.
-
-    Linked URLs (pages, news, listings, requisites, documents, redirects and
-    broken links), plus sitemap-only pages when the crawler reads the sitemap;
-    robots.txt, sitemap.xml and calendar days are left out.
-    """
-    urls = set()
-    for entry in all_urls(era):
-        if entry.kind in ("robots", "sitemap"):
-            continue
-        if not (entry.linked or (use_sitemap and entry.in_sitemap)):
-            continue
-        if obey_robots and entry.robots_disallowed:
-            continue
-        urls.add(entry.url)
-    return urls
 
 
 def iter_pages(era: str = DEFAULT_ERA) -> Iterable[Page]:

@@ -24,7 +24,7 @@ from archive.extract import run_extract
 from archive.parse import clean
 from archive.reader import ArchiveReader
 from replica.server import ReplicaServer
-from replica.site import all_urls
+from replica.inventory import all_urls
 
 GOLD_DIR = Path(__file__).parent / "gold"
 SEED_PATH = ("/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"

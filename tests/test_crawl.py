@@ -11,7 +11,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import cli, records
-from replica.site import all_urls, render_response
+from replica.inventory import all_urls
+from replica.site import render_response
 
 SEED_PAGE = ("http://www.akershus.no/ansvarsomrader/internasjonalt/"
              "hvordan-jobber-vi-internasjonalt%3F/internasjonal-strategi/")

@@ -18,6 +18,8 @@ from test_render_support import SEED_HTTPS, Exchange, make_archive, page_for, wr
 
 from render.build import run_render
 from render.search_index import terms
+from replica.inventory import build_inventory
+from replica.site import Site
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,11 +36,10 @@ def capture_replica(archive: Path, era: str = "2020") -> None:
     Responses come straight from the replica's router (no socket, no crawler),
     so these tests depend on the replica's pages, not on the crawl's state.
     """
-    site_mod = pytest.importorskip("replica.site")
-    site = site_mod.Site(era)
+    site = Site(era)
     date = {"2019": "2019-06-20T08:15:32Z", "2020": "2020-09-14T10:42:07Z"}[era]
     exchanges = []
-    for entry in site.entries():
+    for entry in build_inventory(site):
         if entry.kind not in ("page", "news", "listing", "requisite", "document", "redirect"):
             continue
         resp = site.respond("GET", entry.target, entry.host)

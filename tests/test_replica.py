@@ -19,7 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from replica.server import ReplicaServer
-from replica.site import Site, all_urls, expected_crawl, render_response
+from replica.inventory import all_urls, expected_crawl
+from replica.site import Site, render_response
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/internasjonal-strategi/"
