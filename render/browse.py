@@ -8,22 +8,22 @@ top-level section, A–Å by letter) so no page grows with the whole archive.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any, NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
 from archive.folder import finished_warcs
 
 from . import context, successors
+from .assets import Asset
 from .environment import page_csp
 from .paths import encode_host, encode_segment, split_url
 from .records import PageSummary
+from .report import RenderReport
 from .search_index import fold
-from .store import UNDER, under
-
-if TYPE_CHECKING:
-    from .build import SiteBuilder
+from .store import UNDER, BuildStore, under
 
 # Norwegian alphabet order: æ, ø, å after z.
 _NB_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
@@ -35,6 +35,27 @@ NEWS_TEMPLATES = frozenset({"news", "press", "press-release"})
 TREE_PAGE_MAX = 2000
 # Entries on one page of a long list (an A–Å letter, the press releases); more are paged.
 LIST_PAGE_MAX = 1000
+
+
+class SiteBuilder(Protocol):
+    """What the ways in need of a build (the builder in ``render/build.py`` has it all): a
+    Protocol, so this module never imports the builder that imports it."""
+
+    @property
+    def archive_dir(self) -> Path: ...
+    @property
+    def out(self) -> Path: ...
+    @property
+    def store(self) -> BuildStore: ...
+    @property
+    def assets(self) -> Sequence[Asset]: ...
+    @property
+    def documents(self) -> dict[str, dict[str, Any]]: ...
+    @property
+    def report(self) -> RenderReport: ...
+
+    def write(self, rel: str, template: str, stream: bool = False, **ctx: Any) -> None:
+        """Render ``template`` to the site-relative path ``rel``."""
 
 
 def sort_key(title: str) -> str:
