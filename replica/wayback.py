@@ -1,7 +1,7 @@
 """A stand-in for the Wayback Machine (web.archive.org) serving captures read from WARCs.
 
 It answers as the real archive does, as recorded with public sources in
-/work/shared/WAYBACK-FACTS.md (FACTS): the CDX API at ``/cdx/search/cdx``
+docs/wayback-facts.md (FACTS): the CDX API at ``/cdx/search/cdx``
 (replica/wayback_cdx.py), raw and view replay at ``/web/<ts><mode>/<url>``
 (replica/wayback_replay.py), an index with the variety of the real one
 (replica/wayback_index.py), and its load limits: 429 over a per-minute rate,

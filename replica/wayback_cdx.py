@@ -3,7 +3,7 @@
 It follows internetarchive/wayback's CDXServer.java line by line where the answer
 depends on it: the key range of a match type, the order of offset, from/to, filters and
 collapsing, when a resume key is written and how. Sources are those of
-/work/shared/WAYBACK-FACTS.md section 1 (FACTS 1).
+docs/wayback-facts.md section 1 (FACTS 1).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every ``response`` record is one capture; a ``revisit`` record is one capture whose
 payload is that of the record it refers to. The listing then gets the variety the real
-index has (see /work/shared/WAYBACK-FACTS.md, cited as FACTS section 1): URL variants of
+index has (see docs/wayback-facts.md, cited as FACTS section 1): URL variants of
 one page under one urlkey, revisit rows for unchanged payloads, duplicate lines and
 captures that cannot be played. Each such change is recorded on the capture, so tests
 and benchmarks can know the truth the listing hides.

@@ -1,4 +1,4 @@
-"""Load limits and refusals of the Wayback Machine stand-in (WAYBACK-FACTS.md section 3).
+"""Load limits and refusals of the Wayback Machine stand-in (docs/wayback-facts.md section 3).
 
 Over a per-minute rate the archive answers 429 without Retry-After; a client that keeps
 asking for more than a minute is refused any connection for an hour, doubling on each

@@ -2,7 +2,7 @@
 
 What the archive answers for one request: the capture itself (raw in ``id_`` mode, its
 headers renamed, its redirect target rewritten), or the archive's own 302 to another
-capture, or 404. Sources are those of /work/shared/WAYBACK-FACTS.md section 2 (FACTS 2),
+capture, or 404. Sources are those of docs/wayback-facts.md section 2 (FACTS 2),
 chiefly AccessPoint.java (AP) and the recorded real answers of edgi-govdata-archiving/
 wayback (CAS).
 """

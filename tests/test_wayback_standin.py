@@ -1,6 +1,6 @@
 """The Wayback Machine stand-in (replica/wayback.py) against the facts it is built on.
 
-Each test checks one behaviour of /work/shared/WAYBACK-FACTS.md on the raw answers
+Each test checks one behaviour of docs/wayback-facts.md on the raw answers
 (status line, headers, chunk framing), read with plain sockets from a stand-in process
 serving small WARCs written here. The control endpoint tells the truth the listing
 hides (which URL form, revisit, duplicate or unplayable capture is which).
