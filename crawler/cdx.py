@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import surt
+from archive.cdxj import url_key as cdxj_url_key
 
 # Field names of the Wayback Machine's CDX API, and pywb's JSON names for them.
 WAYBACK_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
@@ -147,13 +147,9 @@ class CdxQuery:
         return self.in_prefix(capture) and self.in_dates(capture)
 
 
-@lru_cache(maxsize=65536)
-def url_key(url: str) -> str:
-    """The archive's key of a URL: SURT of the IA-canonical form (``no,akershus)/a/b``)."""
-    try:
-        return surt.surt(url)
-    except (ValueError, UnicodeError):  # a URL surt cannot read: itself, lower-cased
-        return url.lower()
+# The archive's key of a URL: SURT of the IA-canonical form (``no,akershus)/a/b``), as
+# the CDXJ index files it (archive/cdxj.py); a listing asks it of each line several times.
+url_key = lru_cache(maxsize=65536)(cdxj_url_key)
 
 
 def original_url(url: str) -> str:

@@ -35,7 +35,6 @@ from crawler.wire import Exchange, WireClient, WireError, parse_connect_to
 
 logger = logging.getLogger(__name__)
 
-REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # WARC 1.1 names for why a record holds less than the server meant to send;
 # anything else (the wire's "framing": broken chunked framing) is "unspecified".
 TRUNCATED_VALUES = {"length": "length", "time": "time", "disconnect": "disconnect"}
@@ -228,13 +227,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         earlier = warc.digests.get(digest) if 200 <= ex.status < 300 and payload else None
         if earlier is not None and not ex.truncated:
             # Same bytes already archived: a revisit record, headers only (WARC 1.1, 6.7.2).
-            resp_headers.update({
-                "WARC-Refers-To": earlier.record_id,
-                "WARC-Refers-To-Target-URI": earlier.uri,
-                "WARC-Refers-To-Date": earlier.date,
-                "WARC-Payload-Digest": digest,
-                "WARC-Profile": REVISIT_PROFILE,
-            })
+            resp_headers.update(earlier.revisit_headers(digest))
             response = warc.new_record(uri, "revisit", b"", resp_headers,
                                        http_headers=http_headers,
                                        content_type="application/http; msgtype=response")

@@ -82,19 +82,25 @@ def decoded_by_archive(headers: list[tuple[str, str]]) -> str:
     return "" if coding.lower() in ("", "identity") else coding
 
 
-def unrewrite_location(location: str) -> str:
-    """A captured redirect's target, with the archive's replay prefix removed."""
-    parts = urlsplit(location)
+def replay_parts(url: str) -> tuple[str, str] | None:
+    """(timestamp, original URL) of a replay URL ``<archive>/<ts><mode>_/<url>``, else None."""
+    parts = urlsplit(url)
     found = REPLAY_IN_URL.search(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
     if not found:
-        return location
+        return None
     target = found.group(2)
     if target.startswith("//"):
         target = "http:" + target
     elif re.match(r"https?:/[^/]", target, re.IGNORECASE):  # a slash folded by a proxy
         scheme, _, rest = target.partition(":/")
         target = f"{scheme}://{rest}"
-    return target
+    return found.group(1), target
+
+
+def unrewrite_location(location: str) -> str:
+    """A captured redirect's target, with the archive's replay prefix removed."""
+    found = replay_parts(location)
+    return found[1] if found else location
 
 
 def original_exchange(status: int, reason: str, headers: list[tuple[str, str]],

@@ -35,6 +35,9 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_BODY = DOWNLOAD_MAXSIZE
 
 
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+
+
 @dataclass
 class Revisitable:
     """Where a payload was first archived: what a revisit record refers to."""
@@ -42,6 +45,16 @@ class Revisitable:
     uri: str
     date: str
     record_id: str
+
+    def revisit_headers(self, digest: str) -> dict[str, str]:
+        """The WARC headers of a revisit of this payload (WARC 1.1, 6.7.2)."""
+        return {
+            "WARC-Refers-To": self.record_id,
+            "WARC-Refers-To-Target-URI": self.uri,
+            "WARC-Refers-To-Date": self.date,
+            "WARC-Payload-Digest": digest,
+            "WARC-Profile": REVISIT_PROFILE,
+        }
 
 
 @dataclass

@@ -22,7 +22,6 @@ once under its own date, anything else leaves the listed capture
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -45,14 +44,13 @@ from crawler.cdx import (
     timestamp_arg,
     url_key,
 )
-from crawler.handler import REVISIT_PROFILE
+from crawler.replay import replay_parts
 from crawler.report import report_extension
 from crawler.resume import ArchiveState, Revisitable
 from crawler.warcfile import warc_date, warc_extension
 
 logger = logging.getLogger(__name__)
 
-REPLAY_PATH = re.compile(r"/(\d{1,14})id_/(.+)$")
 # The archive's raw replay, asked for the original bytes: the Wayback Machine gzips
 # uncompressed originals for clients that accept gzip (docs/wayback-facts.md, section 2).
 REPLAY_HEADERS = {"Accept-Encoding": "identity"}
@@ -284,11 +282,12 @@ class HarvestSpider(Spider):
         stats.inc_value("harvest/archive_redirects")
         said = (response.headers.get(b"X-Archive-Redirect-Reason") or b"").decode("latin-1")
         target = urljoin(response.url, location)
-        found = REPLAY_PATH.search(target)
+        found = replay_parts(target)
         reason = "unplayable:archive_redirect" + (f" ({said})" if said else "")
         self.unplayable(capture, reason)
         if found:
-            moved = CdxCapture(url_key(found.group(2)), found.group(1), found.group(2))
+            stamp, original = found
+            moved = CdxCapture(url_key(original), stamp, original)
             key = (moved.timestamp, moved.urlkey)
             if key in self.listed:
                 stats.inc_value("harvest/archive_redirect_to_listed")
@@ -355,11 +354,7 @@ class HarvestSpider(Spider):
         # first capture, whose head readers use (WARC 1.1, 6.7.2: the block may be empty).
         record = warc.new_record(uri, "revisit", b"", {
             "WARC-Date": date,
-            "WARC-Refers-To": earlier.record_id,
-            "WARC-Refers-To-Target-URI": earlier.uri,
-            "WARC-Refers-To-Date": earlier.date,
-            "WARC-Payload-Digest": capture.sha1,
-            "WARC-Profile": REVISIT_PROFILE,
+            **earlier.revisit_headers(capture.sha1),
             "WARC-Source-URI": capture.replay_url(self.archive),
             "WARC-Creation-Date": warc_date(datetime.now(UTC)),
         }, content_type="application/http; msgtype=response")
