@@ -4,8 +4,9 @@ A new TCP connection per request is what made small servers drop us: Python's
 ``http.server`` listens with a backlog of 5, so a burst of connects overflows
 it and the kernel retries each dropped one after 1, 3, 7 ... seconds. Kept
 connections cost one connect (and on https one TLS handshake) per connection,
-not per request, and new ones to a host are opened one after another, spaced
-by ``connect_interval``, so a small accept queue always keeps up.
+not per request, and new ones to a server (an address and port, whichever host
+names it serves) are opened one after another, spaced by ``connect_interval``,
+so a small accept queue always keeps up.
 
 At most ``max_per_host`` connections, busy or idle, are open to one host (the
 crawl's ``--concurrency``, which Scrapy applies per host name too). An idle connection is reused while it is
@@ -57,6 +58,12 @@ class _Host:
     open: int = 0
     idle: deque[Connection] = field(default_factory=deque)
     waiters: deque[asyncio.Future[None]] = field(default_factory=deque)
+
+
+@dataclass
+class _Listener:
+    """One address and port connected to: its accept queue is what pacing protects."""
+
     next_connect: float = 0.0
     pacing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -81,6 +88,9 @@ class ConnectionPool:
         self.keep_alive = keep_alive
         self.stats = PoolStats()
         self._hosts: dict[Key, _Host] = {}
+        # Paced by address, not host name: several names (www., static., the bare
+        # domain) may be one server, and their connects share its one accept queue.
+        self._listeners: dict[tuple[str, int], _Listener] = {}
 
     async def acquire(self, key: Key, timeout: float) -> tuple[Connection, bool]:
         """A connection for ``key`` and whether it was reused; waits while the host is full."""
@@ -108,7 +118,7 @@ class ConnectionPool:
                 raise
         host.open += 1
         try:
-            conn = await self._connect(host, key, deadline)
+            conn = await self._connect(key, deadline)
         except BaseException:
             host.open -= 1
             self._wake(host)
@@ -126,14 +136,15 @@ class ConnectionPool:
             host.open -= 1
         return None
 
-    async def _connect(self, host: _Host, key: Key, deadline: float) -> Connection:
+    async def _connect(self, key: Key, deadline: float) -> Connection:
         scheme, name, address, port = key
         loop = asyncio.get_running_loop()
-        async with host.pacing:  # one connect at a time per host, spaced
-            wait = host.next_connect - loop.time()
+        listener = self._listeners.setdefault((address, port), _Listener())
+        async with listener.pacing:  # one connect at a time per server, spaced
+            wait = listener.next_connect - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            host.next_connect = loop.time() + self.connect_interval
+            listener.next_connect = loop.time() + self.connect_interval
         tls = scheme == "https"
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(address, port, ssl=self.ssl_context if tls else None,

@@ -48,7 +48,8 @@ WIRE_KEEP_ALIVE = True
 # Seconds an idle kept connection is reused for (less than Apache's default
 # KeepAliveTimeout of 5 s; a server's own "Keep-Alive: timeout=N" shortens it).
 WIRE_IDLE_TIMEOUT = 4.0
-# Seconds between new connections to one host: a small accept queue (Python's
+# Seconds between new connections to one server (address and port, whatever host
+# names it serves): a small accept queue (Python's
 # http.server listens with a backlog of 5) is never overrun by a burst.
 WIRE_CONNECT_INTERVAL = 0.005
 
