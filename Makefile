@@ -65,3 +65,9 @@ clean:
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
+
+# PDF text extraction against PDFium's plain text and pdftotext (issue 17; needs poppler-utils):
+# 1 000 generated PDFs, its section of bench/RESULTS.md.
+.PHONY: bench-pdf
+bench-pdf: install
+	$(BIN)/python bench/pdf_bench.py --write

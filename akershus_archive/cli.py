@@ -115,7 +115,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from archive.export import run_export
 
     path = run_export(Path(args.dir), args.format, Path(args.output) if args.output else None,
-                      latest=args.latest, strategies=args.strategies)
+                      latest=args.latest, strategies=args.strategies,
+                      documents=args.documents)
     if not args.quiet:
         print(path)
     return 0

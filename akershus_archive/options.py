@@ -139,16 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common], help="check every WARC in DIR")
     p.add_argument("dir", metavar="DIR")
 
-    p = sub.add_parser("extract", parents=[common], help="write DIR/data/pages.jsonl")
+    p = sub.add_parser("extract", parents=[common],
+                       help="write DIR/data/pages.jsonl and documents.jsonl")
     p.add_argument("dir", metavar="DIR")
 
     p = sub.add_parser("export", parents=[common], formatter_class=fmt,
-                       help="export the page records as JSON Lines, JSON or CSV")
+                       help="export the page or document records as JSON Lines, JSON or CSV")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--format", choices=["jsonl", "json", "csv"], default="jsonl")
     p.add_argument("--output", metavar="FILE", help="output file (default: in DIR/data/)")
     p.add_argument("--latest", action="store_true", help="only the newest capture per URL")
-    p.add_argument("--strategies", action="store_true", help="export the strategy records")
+    p.add_argument("--strategies", action="store_true",
+                   help="export the strategy records (from pages and documents)")
+    p.add_argument("--documents", action="store_true",
+                   help="export the document records (DIR/data/documents.jsonl)")
 
     p = sub.add_parser("render", parents=[common], help="build the offline archive DIR/site/")
     p.add_argument("dir", metavar="DIR")

@@ -1,10 +1,11 @@
-"""``export DIR``: the page records as JSON Lines, a JSON array or CSV, with a datapackage.json.
+"""``export DIR``: the page or document records as JSON Lines, a JSON array or CSV, with a datapackage.json.
 
-Reads DIR/data/pages.jsonl line by line. ``latest`` keeps the newest capture
-of each URL (a first pass remembers one date and id per URL, a second writes);
-``strategies`` writes one record per strategy page instead of pages. Beside
-the export goes a Frictionless ``datapackage.json`` naming each file with its
-sha256, byte size and schema.
+Reads DIR/data/pages.jsonl (or documents.jsonl) line by line. ``latest``
+keeps the newest capture of each URL (a first pass remembers one date and id
+per URL, a second writes); ``strategies`` writes one record per strategy,
+from pages and from documents, instead of pages; ``documents`` writes the
+document records. Beside the export goes a Frictionless ``datapackage.json``
+naming each file with its sha256, byte size and schema.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import IO, Any
 
 from archive.errors import ArchiveError
 from archive.extract import AtomicWriter
-from archive.folder import export_dir, open_name, pages_file
-from archive.model import schema_text
+from archive.folder import documents_file, export_dir, open_name, pages_file
+from archive.model import document_schema_text, schema_text
 
 FORMATS = ("jsonl", "json", "csv")
 LIST_SEPARATOR = " | "
@@ -55,6 +56,21 @@ def _figures(r: dict[str, Any]) -> str:
     return LIST_SEPARATOR.join(f["text"] for f in s.get("figures") or [])
 
 
+# The strategy and where the record lives: the last columns of pages and documents alike.
+STRATEGY_AND_PROVENANCE: list[tuple[str, str, Getter]] = [
+    ("strategy_title", "string", _strategy("title")),
+    ("strategy_start", "integer", _period("start")),
+    ("strategy_end", "integer", _period("end")),
+    ("strategy_goal", "string", _strategy("goal")),
+    ("strategy_priorities", "string", _joined(_strategy("priorities"))),
+    ("strategy_figures", "string", _figures),
+    ("warc_file", "string", lambda r: r["provenance"]["warc_file"]),
+    ("warc_offset", "integer", lambda r: r["provenance"]["offset"]),
+    ("warc_length", "integer", lambda r: r["provenance"]["length"]),
+    ("warc_record_id", "string", lambda r: r["provenance"]["record_id"]),
+    ("payload_digest", "string", lambda r: r["provenance"]["payload_digest"]),
+]
+
 PAGE_COLUMNS: list[tuple[str, str, Getter]] = [
     ("id", "string", lambda r: r["id"]),
     ("url", "string", lambda r: r["url"]),
@@ -76,21 +92,39 @@ PAGE_COLUMNS: list[tuple[str, str, Getter]] = [
     ("text", "string", lambda r: r["text"]),
     ("links", "integer", lambda r: len(r["links"])),
     ("documents", "string", lambda r: LIST_SEPARATOR.join(d["url"] for d in r["documents"])),
-    ("strategy_title", "string", _strategy("title")),
-    ("strategy_start", "integer", _period("start")),
-    ("strategy_end", "integer", _period("end")),
-    ("strategy_goal", "string", _strategy("goal")),
-    ("strategy_priorities", "string", _joined(_strategy("priorities"))),
-    ("strategy_figures", "string", _figures),
-    ("warc_file", "string", lambda r: r["provenance"]["warc_file"]),
-    ("warc_offset", "integer", lambda r: r["provenance"]["offset"]),
-    ("warc_length", "integer", lambda r: r["provenance"]["length"]),
-    ("warc_record_id", "string", lambda r: r["provenance"]["record_id"]),
-    ("payload_digest", "string", lambda r: r["provenance"]["payload_digest"]),
+    *STRATEGY_AND_PROVENANCE,
+]
+
+def _metadata(key: str) -> Getter:
+    return lambda r: (r.get("metadata") or {}).get(key)
+
+
+DOCUMENT_COLUMNS: list[tuple[str, str, Getter]] = [
+    ("id", "string", lambda r: r["id"]),
+    ("url", "string", lambda r: r["url"]),
+    ("captured_at", "datetime", lambda r: r["captured_at"]),
+    ("status", "integer", lambda r: r["status"]),
+    ("content_type", "string", lambda r: r["content_type"]),
+    ("format", "string", lambda r: r["format"]),
+    ("reason", "string", lambda r: r["reason"]),
+    ("title", "string", lambda r: r["title"]),
+    ("title_source", "string", lambda r: r["title_source"]),
+    ("pages", "integer", lambda r: r["pages"]),
+    ("language", "string", lambda r: r["language"]),
+    ("author", "string", _metadata("author")),
+    ("created", "string", _metadata("created")),
+    ("modified", "string", _metadata("modified")),
+    ("word_count", "integer", lambda r: r["word_count"]),
+    ("headings", "string", _headings),
+    ("text", "string", lambda r: r["text"]),
+    ("linked_from", "string", _joined(lambda r: r["linked_from"])),
+    *STRATEGY_AND_PROVENANCE,
 ]
 
 STRATEGY_COLUMNS: list[tuple[str, str, Getter]] = [
     ("page_id", "string", lambda r: r["page_id"]),
+    ("document_id", "string", lambda r: r["document_id"]),
+    ("source", "string", lambda r: r["source"]),
     ("url", "string", lambda r: r["url"]),
     ("captured_at", "datetime", lambda r: r["captured_at"]),
     ("language", "string", lambda r: r["language"]),
@@ -100,6 +134,7 @@ STRATEGY_COLUMNS: list[tuple[str, str, Getter]] = [
     ("goal", "string", lambda r: r["goal"]),
     ("priorities", "string", lambda r: LIST_SEPARATOR.join(r["priorities"])),
     ("figures", "string", lambda r: LIST_SEPARATOR.join(f["text"] for f in r["figures"])),
+    ("differences", "string", _joined(lambda r: r["differences"])),
 ]
 
 
@@ -121,14 +156,21 @@ def newest_ids(path: Path) -> set[str]:
     return {rid for _, rid in newest.values()}
 
 
-def strategy_record(page: dict[str, Any]) -> dict[str, Any]:
-    """One strategy on its own, with the page it came from."""
-    s = page["strategy"]
+def strategy_record(record: dict[str, Any], source: str = "page") -> dict[str, Any]:
+    """One strategy on its own, with the page or document it came from.
+
+    A page's strategy names the document that holds the strategy itself
+    (``document``); that document's own strategy follows as a record of its own,
+    ``source`` "document", and is the one to prefer where the two differ.
+    """
+    s = record["strategy"]
     return {
-        "page_id": page["id"],
-        "url": page["url"],
-        "captured_at": page["captured_at"],
-        "language": page["language"],
+        "page_id": record["id"] if source == "page" else None,
+        "document_id": record["id"] if source == "document" else s.get("document"),
+        "source": source,
+        "url": record["url"],
+        "captured_at": record["captured_at"],
+        "language": record["language"],
         **s,
     }
 
@@ -137,6 +179,7 @@ def strategy_record(page: dict[str, Any]) -> dict[str, Any]:
 # file so named for a Table Schema (and fails it); "*.jsonschema.json" it reads as
 # the JSON Schema it is. The same schema as DIR/data/page.schema.json.
 EXPORT_SCHEMA_FILE = "page.jsonschema.json"
+DOCUMENT_EXPORT_SCHEMA_FILE = "document.jsonschema.json"
 # What a spreadsheet program reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Said in every CSV resource of datapackage.json, so a reader knows to strip it.
@@ -248,34 +291,57 @@ def write_datapackage(directory: Path, resources: list[dict[str, Any]]) -> Path:
     return path
 
 
+def _required(path: Path, archive_dir: Path) -> Path:
+    if not path.is_file():
+        raise ArchiveError(
+            f"{path} does not exist - run `akershus-archive extract {archive_dir}` first"
+        )
+    return path
+
+
 def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None,
-               latest: bool = False, strategies: bool = False) -> Path:
-    """Export DIR/data/pages.jsonl; returns the path written (datapackage.json beside it)."""
+               latest: bool = False, strategies: bool = False, documents: bool = False) -> Path:
+    """Export DIR/data/pages.jsonl (or documents.jsonl); returns the path written.
+
+    A datapackage.json is written beside it.
+    """
     archive_dir = Path(archive_dir)
     if fmt not in FORMATS:
         raise ArchiveError(f"unknown export format {fmt!r} - use one of {', '.join(FORMATS)}")
-    pages = pages_file(archive_dir)
-    if not pages.is_file():
-        raise ArchiveError(
-            f"{pages} does not exist - run `akershus-archive extract {archive_dir}` first"
-        )
-    kind = "strategies" if strategies else "pages"
+    if strategies and documents:
+        raise ArchiveError("--strategies and --documents export different records - pick one")
+    pages = _required(pages_file(archive_dir), archive_dir)
+    docs_path = documents_file(archive_dir)
+    if documents:
+        docs_path = _required(docs_path, archive_dir)
+    with_docs = documents or (strategies and docs_path.is_file())
+    kind = "strategies" if strategies else "documents" if documents else "pages"
     suffix = "-latest" if latest else ""
     output = Path(output) if output else export_dir(archive_dir) / f"{kind}{suffix}.{fmt}"
     output.parent.mkdir(parents=True, exist_ok=True)
     keep = newest_ids(pages) if latest else None
+    keep_docs = newest_ids(docs_path) if latest and with_docs else None
 
     def records() -> Iterator[dict[str, Any]]:
-        for r in read_pages(pages):
-            if keep is not None and r["id"] not in keep:
-                continue
-            if strategies:
-                if r.get("strategy"):
+        if not documents:
+            for r in read_pages(pages):
+                if keep is not None and r["id"] not in keep:
+                    continue
+                if not strategies:
+                    yield r
+                elif r.get("strategy"):
                     yield strategy_record(r)
-            else:
-                yield r
+        if with_docs:
+            for r in read_pages(docs_path):
+                if keep_docs is not None and r["id"] not in keep_docs:
+                    continue
+                if not strategies:
+                    yield r
+                elif r.get("strategy"):
+                    yield strategy_record(r, "document")
 
-    columns = STRATEGY_COLUMNS if strategies else PAGE_COLUMNS
+    columns = (STRATEGY_COLUMNS if strategies else DOCUMENT_COLUMNS if documents
+               else PAGE_COLUMNS)
     fh: IO[str]  # a plain file or an AtomicWriter's, by format
     if fmt == "csv":
         # UTF-8 without a byte-order mark, as datapackage.json declares it (a BOM
@@ -291,12 +357,14 @@ def run_export(archive_dir: Path, fmt: str = "jsonl", output: Path | None = None
     resources = []
     schema_ref = None
     if not strategies and fmt != "csv":
-        schema_file = output.parent / EXPORT_SCHEMA_FILE
+        schema_file = output.parent / (DOCUMENT_EXPORT_SCHEMA_FILE if documents
+                                       else EXPORT_SCHEMA_FILE)
         with AtomicWriter(schema_file) as fh:
-            fh.write(schema_text())
+            fh.write(document_schema_text() if documents else schema_text())
         schema_ref = schema_file.name
         resources.append({
-            "name": "page-schema", "path": schema_file.name, "format": "json",
+            "name": "document-schema" if documents else "page-schema",
+            "path": schema_file.name, "format": "json",
             "mediatype": "application/schema+json", "encoding": "utf-8",
             "bytes": schema_file.stat().st_size, "hash": "sha256:" + sha256_of(schema_file),
         })

@@ -1,8 +1,9 @@
-"""``extract DIR``: every HTML capture of an archive to one JSON line in DIR/data/pages.jsonl.
+"""``extract DIR``: every HTML capture to one JSON line in DIR/data/pages.jsonl, every document to documents.jsonl.
 
 Captures stream from the reader into the parser and out to the file, one at
-a time. Files are written under ``.open`` names and renamed when complete,
-so a crash never leaves a half-written pages.jsonl behind.
+a time; documents are read first (``archive.document_pass``) so that pages can
+point to them. Files are written under ``.open`` names and renamed when
+complete, so a crash never leaves a half-written pages.jsonl behind.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -19,16 +20,18 @@ from typing import IO, Any
 
 from archive.boilerplate import HashSample, ProfileLearner, SiteProfile
 from archive.decoding import decode_html, has_mojibake
+from archive.document_pass import DocumentCounts, DocumentPass
 from archive.documents import is_document_type
 from archive.folder import (
-    DOCUMENTS_FILE,
+    DOCUMENT_SCHEMA_FILE,
     EXTRACT_REPORT_FILE,
     SCHEMA_FILE,
     data_dir,
+    documents_file,
     open_name,
     pages_file,
 )
-from archive.model import PageRecord, dumps, schema_text
+from archive.model import PageRecord, document_schema_text, dumps, schema_text
 from archive.page import build_record
 from archive.parse import parse_document
 from archive.reader import ArchiveReader, Capture, Damage, RecordRef, record_content_type
@@ -58,6 +61,7 @@ class ExtractReport:
     site_pages: dict[str, int] = field(default_factory=dict)
     mojibake: list[str] = field(default_factory=list)  # the first LISTED
     mojibake_count: int = 0
+    document_records: DocumentCounts = field(default_factory=DocumentCounts)
     damaged: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -75,6 +79,15 @@ class ExtractReport:
             f"strategy pages: {self.strategies}; revisits resolved: {self.revisits}",
             f"non-HTML captures: {sum(self.non_html.values())}; documents: {self.documents}",
         ]
+        d = self.document_records
+        if d.read:
+            reasons = ", ".join(f"{k}: {v}" for k, v in sorted(d.reasons.items()))
+            out.append(f"document records: {d.read}; with a strategy: {d.strategies}; "
+                       f"not fully read: {reasons or 'none'}")
+        if d.strategy_pages:
+            out.append(f"strategy pages pointing to their document: {d.strategy_pages}; "
+                       f"disagreeing with it: {d.conflict_count}")
+            out += [f"  {u}" for u in d.conflicts[:20]]
         profiles = ", ".join(f"{h}: {n}" for h, n in sorted(self.site_pages.items()))
         out.append("boilerplate learned from: " + (
             f"{profiles} pages" if profiles else "no site (too few pages: per-page rules only)"))
@@ -120,16 +133,25 @@ class AtomicWriter:
 def iter_records(
     archive_dir: Path,
     report: ExtractReport | None = None,
-    on_document: Callable[[dict[str, Any]], None] | None = None,
+    documents: DocumentPass | None = None,
 ) -> Iterator[PageRecord]:
     """Page records of an archive, streamed; counts go into ``report`` when given.
 
-    ``on_document`` is called with each captured document (PDF etc.) met on the way.
+    With ``documents``, the archive's documents are read into it before the first
+    page, and each page record is linked to them.
     """
     report = report or ExtractReport(str(archive_dir), "")
     reader = ArchiveReader(archive_dir)
     sample = HashSample()
-    index = reader.index(sample.offer)
+
+    def offer(uri: str, content_type: str, ref: RecordRef) -> None:
+        sample.offer(uri, content_type, ref)
+        if documents is not None:
+            documents.offer(uri, content_type, ref)
+
+    index = reader.index(offer)
+    if documents is not None:
+        documents.read_found()
     profile = learn_profile(archive_dir, sample.chosen())
     report.site_pages = dict(profile.pages)
     status: Counter[str] = Counter()
@@ -144,14 +166,16 @@ def iter_records(
                 non_html[capture.mime_type or "unknown"] += 1
                 if _is_document(capture):
                     report.documents += 1
-                    if on_document is not None:
-                        on_document(document_entry(capture))
+                    if documents is not None and capture.record_type == "revisit":
+                        documents.read_revisit(capture)
                 continue
             if not capture.is_html or capture.status is None or not 200 <= capture.status < 300:
                 continue
             if capture.payload is None:
                 continue  # unreadable or unresolved: already in reader.damaged
             record, page, text = build_record(capture, index.holds, profile)
+            if documents is not None:
+                documents.link(record)
             templates[record.template] += 1
             if not page.matched:
                 report.unmatched_count += 1
@@ -169,6 +193,9 @@ def iter_records(
         report.by_template = dict(templates)
         report.non_html = dict(non_html)
         report.damaged = [asdict(d) for d in reader.damaged]
+        if documents is not None:
+            report.document_records = documents.counts
+            report.damaged += [asdict(d) for d in documents.damaged]
 
 
 def learn_profile(archive_dir: Path, refs: list[RecordRef]) -> SiteProfile:
@@ -190,31 +217,11 @@ def learn_profile(archive_dir: Path, refs: list[RecordRef]) -> SiteProfile:
     return learner.profile()
 
 
-def document_entry(capture: Capture) -> dict[str, Any]:
-    """Where a captured document is, without its bytes."""
-    return {
-        "url": capture.url,
-        "captured_at": capture.captured_at,
-        "content_type": capture.content_type,
-        "length": _int(capture.header("Content-Length")),
-        "warc_file": capture.warc_file,
-        "offset": capture.offset,
-        "record_id": capture.record_id,
-    }
-
-
 def _is_document(capture: Capture) -> bool:
     if capture.status is None or not 200 <= capture.status < 300:
         return False
     mime = capture.mime_type
     return is_document_type(mime)
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def run_extract(archive_dir: Path) -> ExtractReport:
@@ -225,16 +232,19 @@ def run_extract(archive_dir: Path) -> ExtractReport:
     report = ExtractReport(str(archive_dir), str(pages_path))
     ArchiveReader(archive_dir)  # fail early and clearly on a bad directory
     out_dir.mkdir(parents=True, exist_ok=True)
-    with AtomicWriter(pages_path) as fh, AtomicWriter(out_dir / DOCUMENTS_FILE) as docs:
-
-        def write_document(entry: dict[str, Any]) -> None:
-            docs.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-        for record in iter_records(archive_dir, report, write_document):
-            fh.write(dumps(record))
-            fh.write("\n")
+    documents = DocumentPass(archive_dir, out_dir)
+    try:
+        with AtomicWriter(pages_path) as fh, AtomicWriter(documents_file(archive_dir)) as docs:
+            for record in iter_records(archive_dir, report, documents):
+                fh.write(dumps(record))
+                fh.write("\n")
+            documents.write(docs)
+    finally:
+        documents.close()
     with AtomicWriter(out_dir / SCHEMA_FILE) as fh:
         fh.write(schema_text())
+    with AtomicWriter(out_dir / DOCUMENT_SCHEMA_FILE) as fh:
+        fh.write(document_schema_text())
     with AtomicWriter(out_dir / EXTRACT_REPORT_FILE) as fh:
         fh.write(json.dumps(asdict(report), ensure_ascii=False, indent=2) + "\n")
     for line in report.lines():

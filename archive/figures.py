@@ -26,6 +26,10 @@ earlier figure took as its own. So in "fra 20 prosent i 2018 til 40 prosent i
 570 000 innbyggere, og det er forventet en økning på 200 000 frem mot 2040"
 only the increase is "frem mot 2040".
 
+A number joined to the one before it is read with it: "1 av 5 ungdommer" is
+the share 0.2 of ungdommer; "3 til 4 milliarder kroner" is a range, kept as
+its upper end (4 000 000 000), approximate.
+
 Sentences end at . ! ? followed by white space and an upper-case letter or a
 digit, except after an abbreviation (ca., mill., f.eks.) or an initial; a
 blank line or a new bullet line also ends one.
@@ -245,6 +249,22 @@ def _tidy(value: float) -> float:
     return int(value) if value == int(value) else value
 
 
+RATIO_WORDS = ("av", "of", "out of")
+# A number joined to the one that follows: "1 av 5", "3 til 4", "20-30".
+_JOINED_BEFORE = re.compile(
+    r"(?<![\w.,:/-])(?P<n>\d+(?:[,.]\d+)?)(?P<join>\s+(?:av|of|out of|til|to)\s+|\s*[-–]\s*)$",
+    re.IGNORECASE)
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and number[:2] in ("19", "20")
+
+
+def _number_parts(number: str) -> tuple[str, str | None, str | None]:
+    m = re.fullmatch(r"(\d+)(?:([,.])(\d+))?", number)
+    return (m.group(1), m.group(2), m.group(3)) if m else (number, None, None)
+
+
 def find_figures(text: str) -> list[Figure]:
     """Figures in one paragraph (or list item) of text, in order, each with its context."""
     found: list[tuple[int, int, float, str, str | None, bool]] = []
@@ -298,8 +318,19 @@ def find_figures(text: str) -> list[Figure]:
                 start = text.rfind(counts, 0, start)
             elif not multiplier_word:
                 continue  # a bare number says nothing on its own
-        head = text[:start].rstrip().lower()
         approximate = False
+        if start == m.start() and (joined := _JOINED_BEFORE.search(text[:start])) and not (
+                _is_year(joined.group("n"))):
+            # "1 av 5 ungdommer": a share; "3 til 4 milliarder kroner": a range, its
+            # upper end kept as the value and the figure approximate
+            low = _value(*_number_parts(joined.group("n")))
+            if joined.group("join").strip().lower() in RATIO_WORDS:
+                if low is not None and value:
+                    value = low / value
+            else:
+                approximate = True
+            start = joined.start()
+        head = text[:start].rstrip().lower()
         for q in APPROX:
             if head.endswith(" " + q) or head == q:
                 approximate = True

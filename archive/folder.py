@@ -33,6 +33,7 @@ PAGES_FILE = "pages.jsonl"
 # The other files extract writes beside pages.jsonl, and where export writes.
 DOCUMENTS_FILE = "documents.jsonl"
 SCHEMA_FILE = "page.schema.json"
+DOCUMENT_SCHEMA_FILE = "document.schema.json"
 EXTRACT_REPORT_FILE = "extract-report.json"
 EXPORT_DIR = "export"
 REPORT_FILE = "crawl-report.json"
@@ -60,6 +61,11 @@ def data_dir(archive_dir: Path) -> Path:
 def pages_file(archive_dir: Path) -> Path:
     """``DIR/data/pages.jsonl``: one extracted record per HTML capture."""
     return archive_dir / DATA_DIR / PAGES_FILE
+
+
+def documents_file(archive_dir: Path) -> Path:
+    """``DIR/data/documents.jsonl``: one extracted record per document capture (PDFs...)."""
+    return archive_dir / DATA_DIR / DOCUMENTS_FILE
 
 
 def export_dir(archive_dir: Path) -> Path:

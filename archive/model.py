@@ -1,8 +1,10 @@
-"""The page record: dataclasses, their JSON form, and the JSON Schema made from them.
+"""The page and document records: dataclasses, their JSON form, and the JSON Schemas made from them.
 
-The schema is generated from the type hints, so the model is the single
-source; ``archive/schema/page.schema.json`` is the generated file kept in the
-repository (a test checks it is current) and copied beside every extract.
+The schemas are generated from the type hints, so the model is the single
+source; ``archive/schema/page.schema.json`` and ``document.schema.json`` are
+the generated files kept in the repository (a test checks they are current)
+and copied beside every extract. A document record (a captured PDF) shares the
+page record's sections, strategy and provenance, so one reader serves both.
 """
 
 
@@ -18,6 +20,8 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 SCHEMA_ID = "https://akershus-archive.invalid/schema/page.schema.json"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "page.schema.json"
+DOCUMENT_SCHEMA_ID = "https://akershus-archive.invalid/schema/document.schema.json"
+DOCUMENT_SCHEMA_PATH = Path(__file__).parent / "schema" / "document.schema.json"
 
 
 def doc(text: str, **kw: Any) -> Any:
@@ -115,6 +119,9 @@ class Document:
     title: str = doc("link text, else the title attribute, else the file name")
     format: str = doc("file extension in lower case, e.g. pdf")
     captured: bool = doc("true when the archive holds a capture of the file")
+    record: str | None = doc(
+        "id of the file's record in documents.jsonl: the capture nearest in time to this "
+        "page's; null when the file was not captured or is not a document the extract reads")
 
 
 @dataclass(slots=True)
@@ -138,12 +145,26 @@ class Figure:
 
 
 @dataclass(slots=True)
+class SubGoals:
+    priority: str = doc("the priority, as in priorities")
+    goals: list[str] = doc("the goals the text lists under that priority (delmål), in order")
+
+
+@dataclass(slots=True)
 class Strategy:
     title: str = doc("name of the strategy or plan, with its period as written")
     period: Period | None = doc("years the strategy covers")
     goal: str | None = doc("the overall objective statement")
     priorities: list[str] = doc("thematic priorities / focus areas, in order")
+    sub_goals: list[SubGoals] = doc(
+        "for priorities with a section of their own that lists goals: those goals")
     figures: list[Figure] = doc("numbers the text states, with what they count")
+    document: str | None = doc(
+        "on a page record: the id of the linked document record (documents.jsonl) that holds "
+        "the strategy itself; its strategy is preferred to the page's summary. Null otherwise")
+    differences: list[str] = doc(
+        "where the page's strategy and its document's disagree: one line per field "
+        "(period, goal, priorities), giving both values; empty when they agree")
 
 
 # --- provenance, succession, the record ---------------------------------------
@@ -230,6 +251,68 @@ class PageRecord:
     provenance: Provenance = doc("where the capture's WARC record lives")
 
 
+# --- the document record -------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DocumentMetadata:
+    """The document information dictionary, as present (absent keys are null)."""
+
+    title: str | None = doc("Title")
+    author: str | None = doc("Author")
+    subject: str | None = doc("Subject")
+    keywords: str | None = doc("Keywords")
+    creator: str | None = doc("Creator: the program the document was written in")
+    producer: str | None = doc("Producer: the program that made the PDF")
+    created: str | None = doc("CreationDate, ISO 8601 with its offset")
+    modified: str | None = doc("ModDate, ISO 8601 with its offset")
+
+
+@dataclass(slots=True)
+class DocumentExtraction:
+    """How the content of a document was read, so that a reader can judge it."""
+
+    reader: str = doc("the PDF engine and its version, e.g. pdfium 7763")
+    pages_read: int = doc("pages whose text was read (fewer than pages when a limit stopped it)")
+    headings_from: str = doc("outline (the PDF's bookmarks confirmed the headings), layout "
+                             "(font size and weight alone) or none")
+    furniture: int = doc("running header, footer and page-number lines left out of the content")
+    two_column_pages: list[int] = doc("pages read as two columns (left column first)")
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """One capture of one linked file (a strategy PDF, a plan): its content as structured text."""
+
+    id: str = doc("stable id: short sha1 of url and captured_at (the same rule as pages)")
+    url: str = doc("the URL exactly as captured (percent-encoding kept)")
+    captured_at: str = doc("capture time, ISO 8601 UTC")
+    status: int | None = doc("HTTP status of the capture")
+    content_type: str = doc("recorded Content-Type header")
+    format: str = doc("pdf, or the file extension of a format whose content is not read")
+    reason: str | None = doc(
+        "why the content is missing or partial, else null: encrypted (a password is needed), "
+        "damaged (the file cannot be parsed), no_text_layer (pages are pictures: no OCR is "
+        "done), too_large, too_many_pages, timeout (a per-document limit), crashed (the PDF "
+        "engine failed on it), not_read (a format the extract does not read)")
+    detail: str | None = doc("the reason in a sentence")
+    title: str = doc("the document's own title: the metadata title where it is the real one, "
+                     "else its first heading, else the link text or file name")
+    title_source: str = doc("where the title came from: metadata, heading, link, file_name")
+    pages: int | None = doc("page count, null when the file could not be opened")
+    language: str = doc("BCP 47 language tag of the text: nb, nn, en")
+    metadata: DocumentMetadata = doc("the document information (see DocumentMetadata)")
+    title_page: list[str] = doc("lines of the title page, which is not content")
+    word_count: int = doc("words in text")
+    sections: list[Section] = doc("content in reading order, as in page records; running "
+                                  "headers, footers and page numbers left out")
+    text: str = doc("plain text of the content in reading order, for search")
+    strategy: Strategy | None = doc("structured strategy or plan, else null (same model as pages)")
+    linked_from: list[str] = doc("URLs of the captured pages that link to the file, sorted")
+    extraction: DocumentExtraction | None = doc("how the content was read; null when not read")
+    provenance: Provenance = doc("where the capture's WARC record lives")
+
+
 # --- JSON form ---------------------------------------------------------------
 
 
@@ -252,7 +335,7 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def dumps(record: PageRecord) -> str:
+def dumps(record: PageRecord | DocumentRecord) -> str:
     """One record as a JSON line (UTF-8 text, not ASCII escapes)."""
     return json.dumps(to_jsonable(record), ensure_ascii=False, separators=(",", ":"))
 
@@ -308,20 +391,34 @@ def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def page_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one page record."""
+def _record_schema(cls: type, schema_id: str, title: str) -> dict[str, Any]:
     defs: dict[str, Any] = {}
-    root = _object_schema(PageRecord, defs)
+    root = _object_schema(cls, defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": "Akershus archive page record",
+        "$id": schema_id,
+        "title": title,
         **root,
         "$defs": dict(sorted(defs.items())),
     }
 
 
+def page_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one page record."""
+    return _record_schema(PageRecord, SCHEMA_ID, "Akershus archive page record")
+
+
+def document_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one document record."""
+    return _record_schema(DocumentRecord, DOCUMENT_SCHEMA_ID, "Akershus archive document record")
+
+
 def schema_text() -> str:
-    """The schema as the text kept in the repository."""
+    """The page schema as the text kept in the repository."""
     return json.dumps(page_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def document_schema_text() -> str:
+    """The document schema as the text kept in the repository."""
+    return json.dumps(document_schema(), ensure_ascii=False, indent=2) + "\n"
 

@@ -80,6 +80,24 @@ def record_id(url: str, captured_at: str) -> str:
     return hashlib.sha1(f"{url} {captured_at}".encode()).hexdigest()[:16]
 
 
+def provenance_of(capture: Capture) -> Provenance:
+    """Where a capture's WARC record lives (and, for a revisit, the record it refers to)."""
+    return Provenance(
+        warc_file=capture.warc_file,
+        offset=capture.offset,
+        length=capture.length,
+        record_id=capture.record_id,
+        record_type=capture.record_type,
+        payload_digest=capture.payload_digest,
+        captured_at=capture.captured_at,
+        refers_to=(
+            RecordLocation(**{k: getattr(capture.refers_to, k) for k in
+                              ("warc_file", "offset", "length", "record_id")})
+            if capture.refers_to else None
+        ),
+    )
+
+
 def read_page(text: str, url: str, content_language: str | None = None,
               profile: SiteProfile | None = None, *, hints: bool = True) -> Page:
     """Parse decoded HTML into a Page; never raises on malformed input.
@@ -237,21 +255,9 @@ def build_record(capture: Capture, holds: Callable[[str], bool],
         sections=page.sections,
         text=page.text,
         links=page.links,
-        documents=[Document(url=u, title=t, format=e, captured=holds(u)) for u, t, e in page.documents],
+        documents=[Document(url=u, title=t, format=e, captured=holds(u), record=None)
+                   for u, t, e in page.documents],
         strategy=detect_strategy(page.title, page.sections, page.template),
-        provenance=Provenance(
-            warc_file=capture.warc_file,
-            offset=capture.offset,
-            length=capture.length,
-            record_id=capture.record_id,
-            record_type=capture.record_type,
-            payload_digest=capture.payload_digest,
-            captured_at=capture.captured_at,
-            refers_to=(
-                RecordLocation(**{k: getattr(capture.refers_to, k) for k in
-                                  ("warc_file", "offset", "length", "record_id")})
-                if capture.refers_to else None
-            ),
-        ),
+        provenance=provenance_of(capture),
     )
     return record, page, decoded.text

@@ -195,10 +195,12 @@ def warc_files(archive_dir: Path) -> list[Path]:
 class ArchiveReader:
     """Iterates the captures of one archive directory."""
 
-    def __init__(self, archive_dir: Path, want_payload: Callable[[str], bool] = is_html_type):
+    def __init__(self, archive_dir: Path, want_payload: Callable[[str], bool] = is_html_type,
+                 max_payload: int = MAX_PAGE_BYTES):
         self.archive_dir = archive_dir
         self.files = warc_files(archive_dir)
         self.want_payload = want_payload
+        self.max_payload = max_payload  # payload bytes read at most (one more tells "larger")
         self.damaged: list[Damage] = []
         self._index: CaptureIndex | None = None
 
@@ -307,7 +309,7 @@ class ArchiveReader:
     def _payload(self, record: ArcWarcRecord, name: str, offset: int) -> bytes | None:
         """The decoded payload (chunking and content-encoding undone), or None if unreadable."""
         try:
-            return record.content_stream().read(MAX_PAGE_BYTES)
+            return record.content_stream().read(self.max_payload)
         except Exception as exc:  # noqa: BLE001 - a damaged WARC raises anything (warcio, zlib, gzip): a damage note, never a traceback
             self.damaged.append(Damage(name, offset, f"payload unreadable: {exc}"))
             return None
@@ -352,6 +354,15 @@ class ArchiveReader:
         except Exception as exc:  # noqa: BLE001 - a damaged WARC raises anything (warcio, zlib, gzip): a damage note, never a traceback
             self.damaged.append(Damage(ref.warc_file, ref.offset, _damage_reason(exc)))
             return None
+
+
+    def capture_at(self, ref: RecordRef) -> Capture | None:
+        """The capture whose record lives at ``ref`` (payload read when wanted), else None."""
+        found = self.read_record(ref)
+        if found is None:
+            return None
+        record, payload = found
+        return _capture(record, ref, payload)
 
 
 def _capture(record: ArcWarcRecord, ref: RecordRef, payload: bytes | None) -> Capture:

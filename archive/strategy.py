@@ -23,7 +23,18 @@ import re
 from itertools import pairwise
 
 from archive.figures import find_figures
-from archive.model import Figure, ListBlock, Paragraph, Period, Quote, Section, Strategy
+from archive.model import (
+    Block,
+    Figure,
+    ListBlock,
+    Paragraph,
+    Period,
+    Quote,
+    Section,
+    Strategy,
+    SubGoals,
+    Table,
+)
 
 KIND_WORD = re.compile(
     r"^(\w*strategi(en|er|ene)?|\w*strateg(y|ies)|\w*plan(en|er|ane|ene)?|"
@@ -93,16 +104,55 @@ def detect_strategy(title: str, sections: list[Section], template: str) -> Strat
     if named and PERIOD.search(title) and has_word(title, KIND_WORD):
         strategy_title = title
     period = period_of(strategy_title) or _period_in_text(sections)
+    priorities = (
+        _priorities(sections, prio_at) if prio_at is not None
+        else _first_headed_list(sections)
+    )
     return Strategy(
         title=strategy_title,
         period=period,
         goal=_goal(sections, goal_at),
-        priorities=(
-            _priorities(sections, prio_at) if prio_at is not None
-            else _first_headed_list(sections)
-        ),
+        priorities=priorities,
+        sub_goals=_sub_goals(sections, priorities),
         figures=_figures(sections),
+        document=None,
+        differences=[],
     )
+
+
+def _key(text: str) -> str:
+    """A heading or item compared by its words alone (case, numbering, punctuation dropped)."""
+    return " ".join(w for w in words(text) if not w.isdigit())
+
+
+def _sub_goals(sections: list[Section], priorities: list[str]) -> list[SubGoals]:
+    """Goals listed in each priority's own section (a heading naming the priority).
+
+    The section's first list is taken when the section (or a paragraph announcing the
+    list) speaks of goals ("Delmål:", "Mål for ..."), or when the list is all it holds.
+    """
+    wanted = {_key(p): p for p in priorities}
+    out: list[SubGoals] = []
+    for i, s in enumerate(sections):
+        if not s.heading or (priority := wanted.pop(_key(s.heading), None)) is None:
+            continue
+        blocks = list(s.blocks) + [b for sub in _subsections(sections, i) for b in sub.blocks
+                                   if has_word(sub.heading or "", GOAL_WORD)]
+        goals = _listed_goals(blocks, s.heading)
+        if goals:
+            out.append(SubGoals(priority=priority, goals=goals))
+    return out
+
+
+def _listed_goals(blocks: list[Block], heading: str) -> list[str]:
+    goal_words = has_word(heading, GOAL_WORD)
+    for prev, block in pairwise([None, *blocks]):
+        if not isinstance(block, ListBlock):
+            continue
+        announced = isinstance(prev, Paragraph) and has_word(prev.text, GOAL_WORD)
+        if announced or goal_words or all(not isinstance(b, Paragraph) for b in blocks):
+            return [item.rstrip(" ;") for item in block.items]
+    return []
 
 
 def _find_section(sections: list[Section], pattern: re.Pattern[str]) -> int | None:
@@ -163,7 +213,16 @@ def _goal(sections: list[Section], i: int | None) -> str | None:
             if isinstance(block, Paragraph) and (m := GOAL_LABEL.match(block.text)):
                 return m.group(1).strip()
     if i is None:
-        # no goal section: the ingress states what the strategy is for
+        # no goal section: a paragraph announcing it ("Hovedmålet for strategien er:"),
+        # else the ingress, which states what the strategy is for
+        every = [b for s in sections for b in s.blocks]
+        for prev, block in pairwise(every):
+            if (isinstance(prev, Paragraph) and prev.text.rstrip().endswith(":")
+                    and has_word(prev.text, GOAL_WORD)):
+                if isinstance(block, Paragraph):
+                    return block.text
+                if isinstance(block, ListBlock):
+                    return "; ".join(block.items)
         ingress = [b.text for s in sections for b in s.blocks
                    if isinstance(b, Paragraph) and b.ingress]
         return " ".join(ingress) or None
@@ -205,6 +264,12 @@ def _period_in_text(sections: list[Section]) -> Period | None:
     return None
 
 
+def _row_texts(table: Table) -> list[str]:
+    """A table's rows read as sentences: a key-figures table is a number and what it counts."""
+    rows = table.rows[1:] if table.header else table.rows
+    return [" ".join(c for c in row if c) for row in rows]
+
+
 def _figures(sections: list[Section]) -> list[Figure]:
     seen: set[tuple[float, str | None]] = set()
     out: list[Figure] = []
@@ -212,7 +277,8 @@ def _figures(sections: list[Section]) -> list[Figure]:
         for b in s.blocks:
             texts = (
                 [b.text] if isinstance(b, (Paragraph, Quote))
-                else b.items if isinstance(b, ListBlock) else []
+                else b.items if isinstance(b, ListBlock)
+                else _row_texts(b) if isinstance(b, Table) else []
             )
             for text in texts:
                 for fig in find_figures(text):
@@ -220,4 +286,35 @@ def _figures(sections: list[Section]) -> list[Figure]:
                     if key not in seen:
                         seen.add(key)
                         out.append(fig)
+    return out
+
+
+def _period_text(period: Period | None) -> str:
+    if period is None:
+        return "none"
+    return f"{period.start or ''}-{period.end or ''}"
+
+
+def differences(page: Strategy, document: Strategy) -> list[str]:
+    """Where a page's strategy and its document's disagree, one line per field, both values given.
+
+    A page summarises its document, so only contradictions count: a period that
+    differs, a goal that neither contains, priorities the page names that the
+    document does not (the document may name more, or word them more fully).
+    """
+    out: list[str] = []
+    if page.period and document.period and (page.period.start, page.period.end) != (
+            document.period.start, document.period.end):
+        out.append(f"period: page {_period_text(page.period)}, "
+                   f"document {_period_text(document.period)}")
+    if page.goal and document.goal:
+        a, b = _key(page.goal), _key(document.goal)
+        if a not in b and b not in a:
+            out.append(f"goal: page “{page.goal}”, document “{document.goal}”")
+    doc_keys = [_key(p) for p in document.priorities]
+    missing = [p for p in page.priorities
+               if not any(_key(p) in k or k in _key(p) for k in doc_keys if k)]
+    if document.priorities and missing:
+        out.append("priorities: the page names " + "; ".join(missing)
+                   + ", the document " + "; ".join(document.priorities))
     return out

@@ -7,6 +7,8 @@ Layout (https://specs.webrecorder.net/wacz/1.1.1/):
                                to archive/ (stored: readers seek into it)
     indexes/index.idx          its secondary index: one line per block, as py-wacz writes it
     pages/pages.jsonl          one line per captured HTML page: id, url, ts, title, text
+    data/...                   the extract's records and their schemas, when DIR/data/ has
+                               them (pages.jsonl, documents.jsonl: the strategy PDFs' content)
     datapackage.json           every file above with its sha256 and size
     datapackage-digest.json    the sha256 of datapackage.json
 
@@ -32,7 +34,16 @@ from urllib.parse import urlsplit
 from archive.cdxj import run_index, write_compressed
 from archive.decoding import decode_html
 from archive.errors import ArchiveError
-from archive.folder import __version__, warc_dir, warc_relative
+from archive.folder import (
+    DOCUMENT_SCHEMA_FILE,
+    SCHEMA_FILE,
+    __version__,
+    data_dir,
+    documents_file,
+    pages_file,
+    warc_dir,
+    warc_relative,
+)
 from archive.page import read_page, record_id
 from archive.reader import ArchiveReader, warc_files
 
@@ -136,6 +147,14 @@ def page_lines(archive_dir: Path, main: dict[str, Any] | None = None) -> Iterato
         }, ensure_ascii=False)
 
 
+def extract_files(archive_dir: Path) -> list[Path]:
+    """The extract's record files and schemas that exist (none before ``extract`` ran)."""
+    data = data_dir(archive_dir)
+    named = [pages_file(archive_dir), data / SCHEMA_FILE, documents_file(archive_dir),
+             data / DOCUMENT_SCHEMA_FILE]
+    return [p for p in named if p.is_file()]
+
+
 def run_package(archive_dir: Path, output: Path) -> Path:
     """Write the WACZ of ``archive_dir`` (its WARCs, a fresh index, its pages) to ``output``."""
     files = warc_files(archive_dir)
@@ -159,6 +178,9 @@ def run_package(archive_dir: Path, output: Path) -> Path:
             main: dict[str, Any] = {}
             resources.append(_write_lines(zf, page_lines(archive_dir, main), "pages/pages.jsonl",
                                           tmp.with_name(tmp.name + ".pages")))
+            for record_file in extract_files(archive_dir):
+                resources.append(_copy_file(zf, record_file, f"data/{record_file.name}",
+                                            zipfile.ZIP_DEFLATED))
             package = {
                 "profile": "data-package",
                 "resources": [r.as_dict() for r in resources],

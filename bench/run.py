@@ -65,6 +65,7 @@ OURS_FAST = ["--delay", "0", "--concurrency", "12"]  # the documented fast-but-p
 RESULTS_JSON = BENCH / "results.json"
 RESULTS_MD = BENCH / "RESULTS.md"
 NOTES_MD = BENCH / "HOTSPOTS.md"  # hand-written: profiles read, what was done, what is left
+PDF_RESULTS_MD = BENCH / "PDF-RESULTS.md"  # written by bench/pdf_bench.py
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -561,7 +562,10 @@ def write_markdown(results: dict[str, Any], target: Path = RESULTS_MD) -> None:
     from bench_report import markdown  # bench/bench_report.py
 
     notes = NOTES_MD.read_text(encoding="utf-8") if NOTES_MD.exists() else ""
-    target.write_text(markdown(results, notes), encoding="utf-8")
+    text = markdown(results, notes)
+    if PDF_RESULTS_MD.exists():  # bench/pdf_bench.py's section, measured on its own
+        text = text.rstrip("\n") + "\n\n" + PDF_RESULTS_MD.read_text(encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

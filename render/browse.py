@@ -16,10 +16,10 @@ from urllib.parse import unquote
 
 from archive.folder import finished_warcs
 
-from . import context, successors
+from . import context, documents, successors
 from .assets import Asset
 from .environment import page_csp
-from .paths import encode_host, encode_segment, split_url
+from .paths import encode_host, encode_segment, split_url, url_key
 from .records import PageSummary
 from .report import RenderReport
 from .search_index import fold
@@ -95,14 +95,15 @@ def write_all(b: SiteBuilder, crawl: dict[str, Any]) -> None:
     sections = _write_tree(b)
     strategies = _write_strategies(b)
     press = _write_press(b)
-    _write_documents(b)
+    documents_listed = _write_documents(b)
     _write_az(b)
     b.write("search.html", "search.html", csp=page_csp(scripts=True))
     data_files = sorted(p.name for p in (b.out / "data").glob("*")) \
         if (b.out / "data").is_dir() else []
     b.write("data.html", "data.html", files=data_files)
     b.write("browse/index.html", "browse_index.html", hosts=sections,
-            counts={"strategies": strategies, "press": press, "documents": len(b.documents)})
+            counts={"strategies": strategies, "press": press,
+                    "documents": documents_listed})
     chain = context.known_chain() or successors.default_chain()
     languages = store.groups("language")
     stats = {
@@ -218,9 +219,50 @@ def _subtree(b: SiteBuilder, label: str, depth: int, where: str,
     return top
 
 
+def _period_key(st: dict[str, Any]) -> str:
+    period = st.get("period")
+    if isinstance(period, dict):
+        return f"{period.get('start') or ''}-{period.get('end') or ''}"
+    return str(period or "")
+
+
+def strategy_rows(store: BuildStore) -> list[dict[str, Any]]:
+    """The strategies table: each strategy page (its document's strategy preferred, where the
+    page names the document that holds it), then each document strategy no page names."""
+    rows: list[dict[str, Any]] = []
+    named: set[str] = set()
+    for s in store.newest("strategy IS NOT NULL"):
+        st = s.strategy or {}
+        ref = st.get("document")
+        doc = store.document(ref) if isinstance(ref, str) and ref else None
+        if doc is not None:
+            named.add(doc["id"])
+            named.add(url_key(doc["url"]))
+        shown = doc["strategy"] if doc is not None and doc["strategy"] else st
+        rows.append({"title": shown.get("title") or st.get("title") or s.title,
+                     "period": shown.get("period"), "priorities": shown.get("priorities") or [],
+                     "page": s.page, "page_title": s.title or s.url, "document": doc,
+                     "from_document": shown is not st,
+                     "differences": [str(d) for d in st.get("differences") or []]})
+    newest: dict[str, dict[str, Any]] = {}
+    for doc in store.iter_documents():
+        key = url_key(doc["url"])
+        if not doc["strategy"] or doc["id"] in named or key in named:
+            continue
+        have = newest.get(key)
+        if have is None or doc["captured_at"] >= have["captured_at"]:
+            newest[key] = doc
+    for doc in newest.values():
+        st = doc["strategy"]
+        rows.append({"title": st.get("title") or doc["title"], "period": st.get("period"),
+                     "priorities": st.get("priorities") or [], "page": None, "page_title": None,
+                     "document": doc, "from_document": True, "differences": []})
+    rows.sort(key=lambda r: (_period_key(r), sort_key(r["title"] or "")))
+    return rows
+
+
 def _write_strategies(b: SiteBuilder) -> int:
-    rows = list(b.store.newest("strategy IS NOT NULL"))
-    rows.sort(key=lambda s: (str((s.strategy or {}).get("period") or ""), sort_key(s.title)))
+    rows = strategy_rows(b.store)
     b.write("browse/strategies.html", "strategies.html", rows=rows)
     return len(rows)
 
@@ -270,9 +312,10 @@ def _paged(base: str, rows: Iterator[Any], total: int, suffix: str = "-"
         yield path, chunk, pager
 
 
-def _write_documents(b: SiteBuilder) -> None:
-    docs = sorted(b.documents.values(), key=lambda d: sort_key(d["title"]))
+def _write_documents(b: SiteBuilder) -> int:
+    docs = sorted(documents.listing(b.store, b.documents), key=lambda d: sort_key(d["title"]))
     b.write("browse/documents.html", "documents.html", docs=docs)
+    return len(docs)
 
 
 def _write_az(b: SiteBuilder) -> None:

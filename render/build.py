@@ -29,6 +29,7 @@ import threading
 import time
 from contextlib import nullcontext
 from importlib.metadata import PackageNotFoundError, version
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -36,6 +37,7 @@ from archive.errors import ArchiveError
 from archive.folder import (
     build_store_file,
     data_dir,
+    documents_file,
     pages_file,
     partial_site_dir,
     site_dir,
@@ -44,6 +46,7 @@ from archive.folder import (
 from archive.reader import stable_hash
 
 from . import browse, context
+from . import documents as document_views
 from .assets import Asset, copy_files
 from .environment import make_environment, page_csp
 from .exports import write_data
@@ -103,6 +106,7 @@ class SiteBuilder:
                  workers: int = 1) -> None:
         self.archive_dir = archive_dir
         self.records_path = pages_file(archive_dir)
+        self.documents_path = documents_file(archive_dir)
         self.env = make_environment(template_dir)
         self.out = partial_site_dir(archive_dir)
         # Per-capture facts live on disk, beside (never inside) the site being built.
@@ -139,6 +143,7 @@ class SiteBuilder:
         def pages() -> None:
             self.store.ready()
             crawl.update(self._render_captures(search))
+            document_views.render_documents(self, self.documents_path, search)
             self.report.search = search.close()
 
         def ways_in() -> None:
@@ -149,7 +154,8 @@ class SiteBuilder:
             shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
 
         def linkcheck() -> None:
-            self.report.linkcheck = check_site(self.out, self.store.iter_pages())
+            self.report.linkcheck = check_site(
+                self.out, chain(self.store.iter_pages(), document_views.views(self.store)))
 
         for name, step in (("index", self._index_warcs), ("scan", self._scan_records),
                            ("files", self._copy_files), ("pages", pages),
@@ -260,7 +266,8 @@ class SiteBuilder:
                 title=(rec["title"] or "").strip(), language=rec["language"],
                 template=rec["template"] or "", status=int(rec["status"] or 0),
                 page=cp.page, original=cp.original, published=rec.get("published"),
-                strategy={k: strategy.get(k) for k in ("title", "period", "priorities")}
+                strategy={k: strategy.get(k) for k in ("title", "period", "priorities",
+                                                       "document", "differences")}
                 if isinstance(strategy, dict) else None,
             )
             self.store.add_capture(n, summary, epoch(summary.captured_at),
@@ -268,6 +275,7 @@ class SiteBuilder:
         if not self.store.count():
             raise RenderError(f"{self.records_path} holds no page records - run extraction "
                               "again and check its report")
+        self.report.document_records = document_views.scan_documents(self, self.documents_path)
 
     @staticmethod
     def capture_list(of_url: list[PageSummary]) -> list[dict[str, Any]]:
@@ -352,11 +360,19 @@ class SiteBuilder:
                     {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
         bann = context.banner(rec, nav_page)
         docs = context.page_links(rec["documents"], rec, self.links, "title")
+        when = epoch(rec["captured_at"])
+        named = {d.get("url"): d.get("record") for d in rec["documents"] if isinstance(d, dict)}
+        for d in docs:
+            found = document_views.for_link(self.store, named.get(d["url"]), d["url"], when)
+            d["view"] = found["view"] if found else None
+        strategy = rec["strategy"] if isinstance(rec["strategy"], dict) else {}
+        held_by = self.store.document(strategy["document"]) \
+            if isinstance(strategy.get("document"), str) else None
         self.write(cp.page, "page.html", lang=rec["language"], record=rec, banner=bann,
                    paths=cp, captures=captures,
                    sections=context.sections(rec, self.links),
                    links=context.page_links(rec["links"], rec, self.links, "text"),
-                   documents=docs)
+                   documents=docs, strategy_document=held_by)
         self.write_bytes(cp.record, json.dumps(context.record_json(rec, cp, bann),
                                                ensure_ascii=False).encode("utf-8"))
         if not self.original.write(rec, cp, bann):

@@ -37,8 +37,8 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from archive.css import css_references
+from archive.forking import default_signals
 
-from .forking import default_signals
 from .linkmap import is_site_host
 from .workers import default_workers
 

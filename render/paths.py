@@ -1,7 +1,8 @@
 """URL -> file name in the rendered site: deterministic, safe, collision-free.
 
 An archived URL becomes a folder under ``pages/`` (HTML captures) or ``files/``
-(stylesheets, images, documents); each capture is a file in that folder named
+(stylesheets, images, documents; a document record's reading view goes to the same
+folder under ``documents/``); each capture is a file in that folder named
 for its capture time and scheme::
 
     http://www.akershus.no/a/b%3F/?n=1  captured 2020-09-14T10:42:07Z
@@ -259,6 +260,16 @@ class CapturePaths:
 def capture_paths(url: str, captured_at: str, salt: str = "") -> CapturePaths:
     """Paths of an archived HTML page capture."""
     return CapturePaths("pages/" + url_dir(split_url(url)), capture_stem(url, captured_at, salt))
+
+
+def document_paths(url: str, captured_at: str, salt: str = "") -> CapturePaths:
+    """Paths of a document record's reading view (``.html``) and JSON record (``.json``).
+
+    They live under ``documents/``, in the folder the document's URL gives, named
+    for its capture like a page's; the file itself stays under ``files/``.
+    """
+    return CapturePaths("documents/" + url_dir(split_url(url)),
+                        capture_stem(url, captured_at, salt))
 
 
 def file_ext(url: str, content_type: str) -> str:

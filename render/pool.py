@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .forking import default_signals
+from archive.forking import default_signals
+
 from .shares import Share
 
 # Renders share ``w`` of ``workers``, spooling its search entries under the given folder.

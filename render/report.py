@@ -21,7 +21,8 @@ class RenderReport:
     captures: int = 0
     urls: int = 0
     files: int = 0
-    documents: int = 0
+    documents: int = 0  # documents linked from the pages
+    document_records: int = 0  # records of data/documents.jsonl given a reading view
     missing: int = 0
     no_payload: int = 0
     seconds: float = 0.0
@@ -49,7 +50,8 @@ class RenderReport:
         out = [
             f"site: {self.site_dir / 'index.html'}",
             (f"captures rendered: {self.captures} ({self.urls} URLs), files copied: "
-             f"{self.files}, documents: {self.documents}, not-archived pages: {self.missing}"),
+             f"{self.files}, documents: {self.documents} ({self.document_records} with a "
+             f"reading view), not-archived pages: {self.missing}"),
             (f"time: {self.seconds:.1f} s ({self.pages_per_second:.0f} pages/s; "
              + ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items()) + ")"),
         ]

@@ -39,11 +39,15 @@ CREATE TABLE original (uri TEXT, date TEXT, warc_file TEXT, offset INTEGER, leng
     content_type TEXT, PRIMARY KEY (uri, date)) WITHOUT ROWID;
 CREATE TABLE payload (url TEXT, captured_at TEXT, warc_file TEXT, offset INTEGER,
     PRIMARY KEY (url, captured_at)) WITHOUT ROWID;
+CREATE TABLE document (n INTEGER PRIMARY KEY, id TEXT, url TEXT, key TEXT, epoch INTEGER,
+    summary TEXT);
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS capture_key ON capture (key, epoch DESC, n);
 CREATE INDEX IF NOT EXISTS target_key ON target (kind, key, epoch);
 CREATE INDEX IF NOT EXISTS capture_tree ON capture (host, tree);
+CREATE INDEX IF NOT EXISTS document_id ON document (id);
+CREATE INDEX IF NOT EXISTS document_key ON document (key, epoch, n);
 """
 # The newest capture of its URL (ties: the first in record order).
 _IS_NEWEST = ("n = (SELECT n FROM capture d WHERE d.key = c.key "
@@ -148,6 +152,12 @@ class BuildStore:
              json.dumps(s.strategy, ensure_ascii=False) if s.strategy else None,
              host, section, tree, letter, sortkey, int(press)))
 
+    def add_document(self, n: int, summary: dict[str, Any], key: str, epoch: int) -> None:
+        """A document record's summary (what links, lists and tables show of it)."""
+        self.db.execute("INSERT INTO document VALUES (?,?,?,?,?,?)",
+                        (n, summary["id"], summary["url"], key, epoch,
+                         json.dumps(summary, ensure_ascii=False)))
+
     def add_target(self, kind: str, key: str, epoch: int, value: str) -> None:
         self.db.execute("INSERT INTO target VALUES (?,?,?,?)", (kind, key, epoch, value))
         self._lookups.pop((kind, key), None)
@@ -212,6 +222,30 @@ class BuildStore:
 
     def missing_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM missing").fetchone()[0]
+
+    def document(self, id_: str) -> dict[str, Any] | None:
+        """The summary of the document record ``id_`` (the first, should two share it)."""
+        row = self.db.execute("SELECT summary FROM document WHERE id = ? ORDER BY n LIMIT 1",
+                              (id_,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def document_at(self, n: int) -> dict[str, Any] | None:
+        """The summary of the document record on line ``n`` of documents.jsonl."""
+        row = self.db.execute("SELECT summary FROM document WHERE n = ?", (n,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def documents_of(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+        """(epoch, summary) of every document record of one URL, oldest first."""
+        return [(e, json.loads(s)) for e, s in self.db.execute(
+            "SELECT epoch, summary FROM document WHERE key = ? ORDER BY epoch, n", (key,))]
+
+    def iter_documents(self) -> Iterator[dict[str, Any]]:
+        """Every document record's summary, in file order."""
+        for (summary,) in self.db.execute("SELECT summary FROM document ORDER BY n"):
+            yield json.loads(summary)
+
+    def document_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM document").fetchone()[0]
 
     def capture(self, n: int) -> PageSummary | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM capture WHERE n = ?", (n,)).fetchone()

@@ -60,6 +60,15 @@ def pdf(title: str, lines: tuple[str, ...]) -> bytes:
         b"<< /Title " + _pdf_string(title) + b" /Author (Akershus fylkeskommune) "
         b"/CreationDate (D:20141120120000+01'00') >>",
     ]
+    return pdf_file(objects, info=6)
+
+
+def pdf_file(objects: list[bytes], info: int = 0) -> bytes:
+    """A PDF 1.4 file of numbered objects (1 the catalog) with a correct xref table.
+
+    The one writer of hand-made PDFs: the replica's small plan document and the
+    tests' PDFs shaped like other generators' (and hostile ones) use it.
+    """
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -67,10 +76,10 @@ def pdf(title: str, lines: tuple[str, ...]) -> bytes:
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    trailer = b" /Info %d 0 R" % info if info else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, trailer, xref)
     return bytes(out)
 
 

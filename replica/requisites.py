@@ -2,7 +2,10 @@
 
 Some live on the second host ``static.akershus.no`` (content images, a plan
 document) and are linked with absolute ``http://static.akershus.no/`` URLs,
-as on the real site.
+as on the real site. The strategy documents are the multi-page PDFs of
+``replica.pdfs`` (laid out by ReportLab, the ``replica`` extra), with an
+encrypted, a damaged and a scanned one beside them; the plan is a one-page
+PDF written by hand, as a small generator would.
 """
 
 from __future__ import annotations
@@ -18,37 +21,31 @@ Sitemap: http://www.akershus.no/sitemap.xml
 """
 STATIC_ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
 
-STRATEGY_PDF = "/globalassets/dokumenter/internasjonal-strategi-2014-2018.pdf"
+DOCUMENT_FOLDER = "/globalassets/dokumenter/"
+STRATEGY_PDF = DOCUMENT_FOLDER + "internasjonal-strategi-2014-2018.pdf"
 PLAN_PDF = "/dokumenter/regional-plan-for-areal-og-transport-2015-2030.pdf"  # static host
-HEALTH_PDF = "/globalassets/dokumenter/folkehelsestrategi-2019-2023.pdf"
+HEALTH_PDF = DOCUMENT_FOLDER + "folkehelsestrategi-2019-2023.pdf"
+
+
+def _laid_out() -> dict[str, bytes]:
+    try:
+        from .pdfs import build_all
+    except ImportError as exc:  # the replica extra is not installed
+        raise SystemExit("the replica's PDFs need ReportLab: "
+                         "pip install 'akershus-archive[replica]'") from exc
+    return build_all()
 
 
 def _documents() -> list[Resource]:
-    strategy = pdf("Internasjonal strategi 2014-2018", (
-        "Akershus fylkeskommune",
-        "Overordnet målsetting: Akershus fylkeskommunes internasjonale engasjement skal",
-        "bidra til å realisere fylkeskommunens målsettinger og oppgaveløsning.",
-        "Tematiske prioriteringer:",
-        "1. Samferdsel og miljø",
-        "2. Nærings- og samfunnsutvikling",
-        "3. Ungdom og opplæring",
-    ))
     plan = pdf("Regional plan for areal og transport i Oslo og Akershus 2015-2030", (
         "Vedtatt av Oslo bystyre og Akershus fylkesting desember 2015.",
         "Mål: Osloregionen skal være en konkurransedyktig og bærekraftig region i Europa.",
         "Veksten i persontransport skal tas med kollektivtransport, sykkel og gange.",
         "80 prosent av boligveksten i Akershus skal komme i prioriterte vekstområder.",
     ))
-    health = pdf("Folkehelsestrategi 2019-2023", (
-        "Akershus fylkeskommune",
-        "Hovedmål: Flere leveår med god helse og mindre sosial ulikhet i helse.",
-        "Satsingsområder: Barn og unge, Levekår, Helsevennlige lokalsamfunn.",
-    ))
-    return [
-        Resource(WWW_HOST, STRATEGY_PDF, "application/pdf", strategy, "document"),
-        Resource(WWW_HOST, HEALTH_PDF, "application/pdf", health, "document"),
-        Resource(STATIC_HOST, PLAN_PDF, "application/pdf", plan, "document"),
-    ]
+    laid_out = [Resource(WWW_HOST, f"{DOCUMENT_FOLDER}{name}.pdf", "application/pdf", body,
+                         "document") for name, body in _laid_out().items()]
+    return [*laid_out, Resource(STATIC_HOST, PLAN_PDF, "application/pdf", plan, "document")]
 
 
 def _images() -> list[Resource]:

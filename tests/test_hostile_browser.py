@@ -185,7 +185,7 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, listener: Listener) -> Site:
-    extract = pytest.importorskip("archive.extract")
+    from archive import extract
     archive = tmp_path_factory.mktemp("hostile-corpus")
     exchanges = [Exchange(BASE + n, CAPTURED, corpus_text(n, listener).encode()) for n in
                  CORPUS_HTML]
@@ -225,7 +225,7 @@ def context(site: Site) -> Iterator[Any]:
     """One browser, one context for the module; each visit opens its own page."""
     if not CHROMIUM.exists():
         pytest.skip("needs Debian chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         ctx = browser.new_context()
@@ -491,7 +491,7 @@ def css_fetches(text: str) -> list[str]:
     ``url("...")``, the strings of ``image-set()`` and of ``@import``. Fragment
     references (``url(#id)``) fetch nothing and are left out.
     """
-    tinycss2 = pytest.importorskip("tinycss2")
+    import tinycss2
     found: list[str] = []
 
     def walk(tokens: list[Any]) -> None:
@@ -560,7 +560,7 @@ def style_problem(css: str, host: str) -> str | None:
 def test_original_view_reparsed_holds_nothing_live(name: str, site: Site,
                                                    listener: Listener) -> None:
     """Parsed again by an HTML5 parser (Lexbor, foreign content and all), as a browser would."""
-    lexbor = pytest.importorskip("selectolax.lexbor")
+    from selectolax import lexbor
     text = (site.root / site.rel(BASE + name, "original")).read_text(encoding="utf-8")
     tree = lexbor.LexborHTMLParser(text)
     found: list[str] = []

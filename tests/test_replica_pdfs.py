@@ -19,11 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
-
-pypdf = pytest.importorskip("pypdf")
-pytest.importorskip("reportlab")
-
+import reportlab  # noqa: F401 - the generator this module checks
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
 from replica import pdfs

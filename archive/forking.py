@@ -1,5 +1,7 @@
 """What a forked worker process must undo of its parent before it does any work.
 
+Shared by the renderer's fork pool and link check and by the extract's PDF reader.
+
 A worker is forked from the command's process, which may have crawled just
 before (``build``, ``demo``): the crawler's signal handlers are still
 installed there and would be inherited. A worker that got SIGTERM would then
