@@ -66,6 +66,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(report))
         print(f"Archive: {folder.warc_dir(out)}")
+        if args.command == "crawl" and report["finish_reason"] == "finished":
+            print(f"next: akershus-archive extract {args.out}, then render {args.out}")
     stopped = write_stop(report, out)
     if stopped:
         raise Failure(stopped)
@@ -103,11 +105,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from archive.console import Console
     from archive.extract import run_extract
 
-    report = run_extract(Path(args.dir))
+    report = run_extract(Path(args.dir), Console(quiet=args.quiet))
     if not args.quiet:
         print("\n".join(report.lines()))
+        if args.command == "extract":
+            print(f"next: akershus-archive render {args.dir}")
     return 0 if report.ok else 1
 
 
@@ -219,6 +224,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
               f"in range ({counts.get('revisits_from_listing', 0)} revisits from the listing, "
               f"{counts.get('unplayable', 0)} unplayable, {counts.get('failed', 0)} failed, "
               f"{counts.get('digest_mismatch', 0)} digest mismatches); archive: {folder.warc_dir(out)}")
+        if harvest.get("listing_complete") and report["finish_reason"] == "finished":
+            print(f"next: akershus-archive extract {args.out}, then render {args.out}")
     stopped = write_stop(report, out)
     if stopped:
         raise Failure(stopped)

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from archive.boilerplate import HashSample, ProfileLearner, SiteProfile
+from archive.console import Console
 from archive.decoding import decode_html, has_mojibake
 from archive.document_pass import DocumentCounts, DocumentPass
 from archive.documents import is_document_type
@@ -134,24 +135,35 @@ def iter_records(
     archive_dir: Path,
     report: ExtractReport | None = None,
     documents: DocumentPass | None = None,
+    console: Console | None = None,
 ) -> Iterator[PageRecord]:
     """Page records of an archive, streamed; counts go into ``report`` when given.
 
     With ``documents``, the archive's documents are read into it before the first
-    page, and each page record is linked to them.
+    page, and each page record is linked to them. ``console`` shows the progress.
     """
     report = report or ExtractReport(str(archive_dir), "")
     reader = ArchiveReader(archive_dir)
     sample = HashSample()
+    responses = 0
 
     def offer(uri: str, content_type: str, ref: RecordRef) -> None:
+        nonlocal responses
+        responses += 1
         sample.offer(uri, content_type, ref)
         if documents is not None:
             documents.offer(uri, content_type, ref)
 
+    task = console.task("extract", "captures") if console else None
+    if console and task:
+        console.update(task, state=f"reading {len(reader.files)} WARC files")
     index = reader.index(offer)
     if documents is not None:
+        if console and task:
+            console.update(task, state=f"reading {len(documents.refs)} documents")
         documents.read_found()
+    if console and task:
+        console.update(task, total=responses, state="pages")
     profile = learn_profile(archive_dir, sample.chosen())
     report.site_pages = dict(profile.pages)
     status: Counter[str] = Counter()
@@ -159,6 +171,8 @@ def iter_records(
     non_html: Counter[str] = Counter()
     try:
         for capture in reader.captures():
+            if console and task and capture.record_type == "response" and capture.status == 200:
+                console.update(task, 1)
             status[str(capture.status)] += 1
             if capture.record_type == "revisit" and capture.refers_to is not None:
                 report.revisits += 1
@@ -224,7 +238,7 @@ def _is_document(capture: Capture) -> bool:
     return is_document_type(mime)
 
 
-def run_extract(archive_dir: Path) -> ExtractReport:
+def run_extract(archive_dir: Path, console: Console | None = None) -> ExtractReport:
     """Write DIR/data/pages.jsonl, documents.jsonl, the schema and a report; return the report."""
     archive_dir = Path(archive_dir)
     out_dir = data_dir(archive_dir)
@@ -235,7 +249,7 @@ def run_extract(archive_dir: Path) -> ExtractReport:
     documents = DocumentPass(archive_dir, out_dir)
     try:
         with AtomicWriter(pages_path) as fh, AtomicWriter(documents_file(archive_dir)) as docs:
-            for record in iter_records(archive_dir, report, documents):
+            for record in iter_records(archive_dir, report, documents, console):
                 fh.write(dumps(record))
                 fh.write("\n")
             documents.write(docs)
@@ -247,6 +261,8 @@ def run_extract(archive_dir: Path) -> ExtractReport:
         fh.write(document_schema_text())
     with AtomicWriter(out_dir / EXTRACT_REPORT_FILE) as fh:
         fh.write(json.dumps(asdict(report), ensure_ascii=False, indent=2) + "\n")
+    if console is not None:
+        console.stop()
     for line in report.lines():
         logger.info("%s", line)
     return report

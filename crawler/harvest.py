@@ -43,6 +43,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.folder import finished_in, report_file, warc_dir
 from crawler.handler import ConnectFailed, ConnectionReset, NoResponse
+from crawler.report import report_extension
 from crawler.resume import write_state
 from crawler.run import crawl_settings, prepare
 from crawler.spiders.harvest import CDX_SLOT, REPLAY_SLOT, HarvestSpider
@@ -129,7 +130,7 @@ class BackoffMiddleware:
         stats.inc_value("harvest/backoff_seconds", cast(int, wait))
         logger.warning("The archive answered %s for %s; waiting %.1f s (retry %d of %d)",
                        response.status, request.url, wait, tries, self.retries)
-        await self.pause(wait)
+        await self.pause(wait, f"the archive answered {response.status}")
         retry = request.copy()
         retry.meta["backoff_tries"] = tries
         retry.dont_filter = True
@@ -173,14 +174,17 @@ class BackoffMiddleware:
                        "ignored 429s; the harvest pauses %.0f s (pause %d of %d)",
                        exception, wait, self.blocks, self.block_retries)
         self.block_until = time.monotonic() + wait
-        await self.pause(wait)
+        await self.pause(wait, "the archive refuses connections")
         retry = request.copy()
         retry.dont_filter = True
         return retry
 
-    async def pause(self, seconds: float) -> None:
-        """Stop the whole harvest from sending requests for ``seconds``."""
+    async def pause(self, seconds: float, why: str) -> None:
+        """Stop the whole harvest from sending requests for ``seconds`` (the live line says why)."""
         engine = self.crawler.engine
+        report = report_extension(self.crawler)
+        if report is not None:
+            report.waiting(seconds, why)
         self.paused += 1
         if engine is not None:
             engine.pause()

@@ -4,7 +4,9 @@ The report (``ARCHIVE_DIR/crawl-report.json``) is what an archivist files
 with the WARCs: what was captured by status and type, how many bytes, how
 long it took, and every URL left out with the reason why.
 
-Errors become counts by reason, never tracebacks on the terminal: an exception
+The summary speaks in words (what was left out and why, what could not be
+recorded); the JSON report keeps Scrapy's stat names. Errors become counts by
+reason, never tracebacks on the terminal: an exception
 in one of the crawl's signal handlers is one log line and a
 ``signal_error/<handler>/<type>`` count, and a WARC write the disk refused
 stops the crawl with its reason (``write_error/<errno>``).
@@ -29,6 +31,7 @@ from scrapy.utils.python import global_object_name
 from twisted.internet.task import LoopingCall
 
 from archive import folder
+from archive.console import Console
 from crawler.warcfile import WarcFile, warc_extension
 
 logger = logging.getLogger(__name__)
@@ -91,6 +94,42 @@ class OneLineErrors(logging.Filter):
             record.exc_text = None
 
 
+class PlainRetries(logging.Filter):
+    """Scrapy's "Gave up retrying" in an archivist's words, at the level it deserves.
+
+    A server's 500 or 503 answer was recorded, every try of it: the archive holds
+    what the site said, so giving up is news (INFO), not an error of the crawl.
+    A fetch that never got an answer (a timeout, a refused connection) is what
+    the crawl could not record: an ERROR, named in words with its URL.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Gave up retrying") or not isinstance(
+                record.args, dict):
+            return True
+        args = record.args
+        request, tries, reason = args.get("request"), args.get("retry_times"), args.get("reason")
+        url = getattr(request, "url", request)
+        if isinstance(reason, str) and reason[:3].isdigit():
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = "Recorded %s answering %s, %s times (kept as answered)", (
+                url, reason, tries)
+        else:
+            record.msg, record.args = "Could not record %s after %s tries: %s", (
+                url, tries, _in_words(reason))
+        return True
+
+
+def _in_words(reason: object) -> str:
+    """An exception as a sentence: its message, else its class name without the module."""
+    text = str(reason).strip() if reason is not None else ""
+    name = type(reason).__name__ if isinstance(reason, BaseException) else ""
+    return f"{name}: {text}" if name and text else (text or name or "no answer")
+
+
+RETRY_LOGGER = "scrapy.downloadermiddlewares.retry"
+
+
 def install_filter(crawler: Crawler) -> OneLineErrors:
     """One filter per logger, this crawler's (a process may run several crawls)."""
     new = OneLineErrors(crawler)
@@ -99,6 +138,9 @@ def install_filter(crawler: Crawler) -> OneLineErrors:
         for old in [f for f in log.filters if isinstance(f, OneLineErrors)]:
             log.removeFilter(old)
         log.addFilter(new)
+    retry_log = logging.getLogger(RETRY_LOGGER)
+    if not any(isinstance(f, PlainRetries) for f in retry_log.filters):
+        retry_log.addFilter(PlainRetries())
     return new
 
 
@@ -140,7 +182,9 @@ class ReportExtension:
         self.pages = 0
         self.started = time.monotonic()
         self.started_at = datetime.now(UTC)
-        self._live: Any = None
+        self._live: Console | None = None
+        self._task: Any = None
+        self._waiting: tuple[float, str] = (0.0, "")
         self._loop: LoopingCall | None = None
         self.path = self.archive_dir / report_name(settings)
         self.closed_reason: str | None = None
@@ -192,16 +236,41 @@ class ReportExtension:
             warc.file.on_failure = self.write_failed
         if not self.show_progress:
             return
-        from rich.console import Console
-        from rich.live import Live
+        # One console for the live line and every log record (Scrapy's too): records
+        # are printed above the line, never into it (archive/console.py).
+        self._live = Console(live=True)
+        level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
+        self._live.install(level if isinstance(level, int) else logging.WARNING)
+        self._task = self._live.task("crawl", "responses", estimated=True)
+        self._loop = LoopingCall(self._draw)
+        self._loop.start(self.interval, now=True)
 
-        self._live = Live(self._line(), console=Console(stderr=True), refresh_per_second=4,
-                          transient=True)
-        self._live.start()
-        self._loop = LoopingCall(lambda: self._live.update(self._line()))
-        self._loop.start(self.interval, now=False)
+    def waiting(self, seconds: float, why: str) -> None:
+        """Say on the live line that the crawl waits, and why, until the wait is over."""
+        self._waiting = (time.monotonic() + seconds, why)
+        self._draw()
 
-    def _line(self) -> str:
+    def _draw(self) -> None:
+        """The live line: done out of the total (the listing's, or done + queued), the state."""
+        if self._live is None:
+            return
+        stats = self.crawler.stats
+        responses, queued, state = self._counts()
+        if stats.get_value("harvest/listing_pages"):  # a harvest: its listing is the total
+            self._task.description, self._task.unit = "harvest", "captures"
+            done = sum(int(stats.get_value(f"harvest/{k}", 0)) for k in HARVEST_DONE)
+            total, estimated = int(stats.get_value("harvest/in_range", 0)), not stats.get_value(
+                "harvest/listing_complete")
+        else:
+            done, total, estimated = responses, responses + queued, True
+        until, why = self._waiting
+        left = until - time.monotonic()
+        if left > 0:
+            state = f"waiting {left:.0f} s: {why}"
+        self._live.update(self._task, done - self._task.done, total=total, state=state,
+                          estimated=estimated)
+
+    def _counts(self) -> tuple[int, int, str]:
         stats = self.crawler.stats
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
@@ -209,13 +278,16 @@ class ReportExtension:
         errors = sum(
             v for k, v in stats.get_stats().items()
             if k.startswith("downloader/exception_type_count/")
+            and k.removeprefix("downloader/exception_type_count/") not in NOT_ERRORS
         )
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        return (
-            f"pages {self.pages}  responses {sum(self.status.values())}  "
-            f"{self.bytes / 1e6:.1f} MB  queued {queued}  errors {errors}  "
-            f"skipped {sum(self.skipped.values())}  {self.pages / elapsed:.1f} pages/s"
-        )
+        state = (f"{self.pages} pages, {self.bytes / 1e6:.1f} MB, "
+                 f"{sum(self.skipped.values())} left out, {errors} not recorded")
+        return sum(self.status.values()), queued, state
+
+    def _line(self) -> str:
+        """The progress in one plain line (what the live display shows)."""
+        responses, queued, state = self._counts()
+        return f"crawl: {responses}/~{responses + queued} responses ({state})"
 
     # -- the report -----------------------------------------------------------------
     def as_dict(self, reason: str) -> dict[str, Any]:
@@ -260,6 +332,7 @@ class ReportExtension:
             self._loop.stop()
         if self._live is not None:
             self._live.stop()
+            self._live = None
         self.closed_reason = reason
         self.archive_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -307,6 +380,43 @@ def report_name(settings: Any) -> str:
     return folder.report_name()
 
 
+# The harvest's outcomes, each a listed capture dealt with (the live line's "done").
+HARVEST_DONE = ("captures", "revisits_from_listing", "already_held", "unchanged_skipped",
+                "older_skipped", "unplayable", "failed")
+# Exceptions the downloader counts that are no failure to record: a request a rule
+# dropped (robots.txt, a duplicate) is already counted under "skipped" with its reason.
+NOT_ERRORS = frozenset({"scrapy.exceptions.IgnoreRequest"})
+ERROR_WORDS = {
+    "ResponseTimeout": "no answer in time",
+    "TimeoutError": "no answer in time",
+    "TCPTimedOutError": "connection timed out",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectionLost": "connection lost during the answer",
+    "ConnectionDone": "connection closed before the answer",
+    "ResponseNeverReceived": "no answer",
+    "DNSLookupError": "host name not found",
+    "SSLError": "TLS handshake failed",
+    "ResponseTooLarge": "answer larger than the size limit",
+}
+SKIP_WORDS = {
+    "out_of_scope": "outside the scope", "robots": "robots.txt", "offsite": "another site",
+    "max_pages": "the page limit", "max_depth": "the depth limit", "duplicate": "already seen",
+}
+
+
+def error_in_words(stat: str) -> str:
+    """``twisted.internet.error.ConnectionRefusedError`` -> "connection refused"."""
+    name = stat.rsplit(".", 1)[-1]
+    return ERROR_WORDS.get(name, name)
+
+
+def skip_in_words(reason: str) -> str:
+    """``trap:query_hops`` -> "trap rule query_hops"; ``robots`` -> "robots.txt"."""
+    if reason.startswith("trap:"):
+        return "trap rule " + reason.removeprefix("trap:")
+    return SKIP_WORDS.get(reason, reason.replace("_", " "))
+
+
 def summary(report: dict[str, Any]) -> str:
     """A few lines for stdout: what the crawl archived and what it left out."""
     lines = []
@@ -326,9 +436,11 @@ def summary(report: dict[str, Any]) -> str:
         lines.append(f"  connections: {conns['opened']} opened, {conns['reused']} reuses, "
                      f"{conns['stale']} found closed")
     if report["skipped"]:
-        lines.append("  skipped:   " + ", ".join(f"{k}: {v}" for k, v in report["skipped"].items()))
-    if report["errors"]:
-        lines.append("  errors:    " + ", ".join(f"{k}: {v}" for k, v in report["errors"].items()))
+        lines.append("  left out:  " + ", ".join(
+            f"{skip_in_words(k)}: {v}" for k, v in report["skipped"].items()))
+    errors = {error_in_words(k): v for k, v in report["errors"].items() if k not in NOT_ERRORS}
+    if errors:
+        lines.append("  not recorded: " + ", ".join(f"{k}: {v}" for k, v in errors.items()))
     if report["truncated"]:
         lines.append("  truncated: " + ", ".join(f"{k}: {v}" for k, v in report["truncated"].items()))
     failure = report.get("write_failure")

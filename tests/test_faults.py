@@ -676,3 +676,12 @@ def test_a_relative_sitemap_line_in_robots_is_read_against_robots(tmp_path: Path
         proc, report = crawl_tiny(site, tmp_path / "out")
     assert_clean(proc, report)
     assert "/kart/relativ.xml" in site.paths and "/only-in-sitemap" in site.paths
+
+
+def test_recorded_server_errors_are_not_crawl_errors_in_the_log(crawl: Crawl) -> None:
+    lines = crawl.log.splitlines()
+    given_up = [line for line in lines if BASE + "500" in line and "Recorded" in line]
+    assert given_up and all("ERROR" not in line for line in given_up), given_up
+    assert not any("Gave up retrying" in line for line in lines)
+    unrecorded = [line for line in lines if "Could not record" in line and "no-response" in line]
+    assert unrecorded and all("ERROR" in line for line in unrecorded), unrecorded
