@@ -39,28 +39,46 @@ from crawler.resume import Revisitable
 logger = logging.getLogger(__name__)
 
 WORKER = f"{socket.gethostname()}-{os.getpid()}"
-TOKENS = "_redis_tokens"
+# The token of a popped request's logical request (meta key): copied with the meta
+# into its retries and redirects, so each step of the chain is the same request.
+TOKEN = "_redis_token"
 
-# Atomically take the best request and note it as in flight for this worker.
+# Atomically take the best request and note it as in flight for this worker, under
+# the token of its logical request: the one it was queued with (a retry, a request
+# put back), else a new one. KEYS: queue, this worker's in-flight hash, token_of.
 POP_SCRIPT = """
 local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #item == 0 then return nil end
 redis.call('ZREM', KEYS[1], item[1])
-local token = redis.sha1hex(item[1])
+local token = redis.call('HGET', KEYS[3], item[1])
+if token then redis.call('HDEL', KEYS[3], item[1]) else token = redis.sha1hex(item[1]) end
 redis.call('HSET', KEYS[2], token, cjson.encode({item[2], item[1]}))
 return {token, item[1]}
 """
 
-# Put back the in-flight requests of a worker whose heartbeat lapsed.
+# Queue the next step of a logical request this worker holds (a retry, a redirect):
+# its token moves from the in-flight hash to the queue, in one step.
+# KEYS: queue, this worker's in-flight hash, token_of; ARGV: score, member, token.
+MOVE_SCRIPT = """
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+redis.call('HDEL', KEYS[2], ARGV[3])
+return 1
+"""
+
+# Put back the in-flight requests of a worker whose heartbeat lapsed, each logical
+# request once, under its token. KEYS: queue, the dead worker's hash, its heartbeat,
+# token_of.
 REQUEUE_SCRIPT = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-local entries = redis.call('HVALS', KEYS[2])
-for _, raw in ipairs(entries) do
-  local e = cjson.decode(raw)
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local e = cjson.decode(entries[i + 1])
   redis.call('ZADD', KEYS[1], e[1], e[2])
+  redis.call('HSET', KEYS[4], e[2], entries[i])
 end
 redis.call('DEL', KEYS[2])
-return #entries
+return #entries / 2
 """
 
 # Per host: wait until the shared next-start time, then move it on by the delay.
@@ -87,6 +105,11 @@ return 0
 """
 
 
+def slots_key(name: str, host: str = "") -> str:
+    """The Redis key of a host's politeness slots (a prefix of them all without a host)."""
+    return f"{name}:polite:slots:{host}"
+
+
 def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
     """Settings that put a crawl on Redis (``--redis URL``)."""
     return {
@@ -108,11 +131,15 @@ def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
 class AckQueue(Base):
     """Priority queue whose pops are acknowledged; see the module docstring."""
 
-    def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
+    def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None,
+                 worker: str = WORKER) -> None:
         super().__init__(server, spider, key, serializer)
-        self.inflight_key = f"{key}:inflight:{WORKER}"
-        self.heartbeat_key = f"{key}:heartbeat:{WORKER}"
+        self.worker = worker
+        self.inflight_key = f"{key}:inflight:{worker}"
+        self.heartbeat_key = f"{key}:heartbeat:{worker}"
+        self.token_of_key = f"{key}:token_of"
         self._pop = server.register_script(POP_SCRIPT)
+        self._move = server.register_script(MOVE_SCRIPT)
         self._requeue = server.register_script(REQUEUE_SCRIPT)
         spider.ack_queue = self
         self.beat()
@@ -126,22 +153,29 @@ class AckQueue(Base):
         return pending
 
     def push(self, request: Request) -> None:
-        self.server.zadd(self.key, {self._encode_request(request): -request.priority})
+        """Queue a request; the next step of one this worker holds keeps its token."""
+        member = self._encode_request(request)
+        token = request.meta.get(TOKEN)
+        if token:
+            self._move(keys=[self.key, self.inflight_key, self.token_of_key],
+                       args=[-request.priority, member, token])
+        else:
+            self.server.zadd(self.key, {member: -request.priority})
 
     def pop(self, timeout: int = 0) -> Request | None:
-        result = self._pop(keys=[self.key, self.inflight_key])
+        result = self._pop(keys=[self.key, self.inflight_key, self.token_of_key])
         if not result:
             return None
         token, data = result
         request = self._decode_request(data)
-        request.meta.setdefault(TOKENS, []).append(token.decode() if isinstance(token, bytes)
-                                                   else token)
+        request.meta[TOKEN] = token.decode() if isinstance(token, bytes) else token
         return request
 
     def ack(self, request: Request) -> None:
-        tokens = request.meta.get(TOKENS) or []
-        if tokens:
-            self.server.hdel(self.inflight_key, *tokens)
+        """The logical request is done: its one token leaves this worker's in-flight hash."""
+        token = request.meta.get(TOKEN)
+        if token:
+            self.server.hdel(self.inflight_key, token)
 
     def beat(self, ttl_ms: int = 10_000) -> None:
         self.server.set(self.heartbeat_key, "1", px=ttl_ms)
@@ -154,13 +188,28 @@ class AckQueue(Base):
             key = raw.decode() if isinstance(raw, bytes) else raw
             worker = key[len(prefix):]
             heartbeat = f"{self.key}:heartbeat:{worker}"
-            moved += int(self._requeue(keys=[self.key, key, heartbeat]) or 0)
+            requeued = int(self._requeue(keys=[self.key, key, heartbeat, self.token_of_key]) or 0)
+            if requeued or not self.server.exists(heartbeat):
+                self.free_slots(worker)
+            moved += requeued
         if moved:
             logger.warning("Requeued %d requests of stopped workers", moved)
         return moved
 
+    def free_slots(self, worker: str) -> int:
+        """A stopped worker's politeness slots, freed now instead of when they expire."""
+        freed = 0
+        prefix = slots_key(self.key.rsplit(":", 1)[0])  # the queue is NAME:requests
+        mine = f"{worker}:".encode()
+        for key in self.server.scan_iter(f"{prefix}*"):
+            held = [m for m in self.server.zrange(key, 0, -1)
+                    if (m if isinstance(m, bytes) else str(m).encode()).startswith(mine)]
+            if held:
+                freed += int(self.server.zrem(key, *held))
+        return freed
+
     def clear(self) -> None:
-        self.server.delete(self.key, self.inflight_key)
+        self.server.delete(self.key, self.inflight_key, self.token_of_key)
 
 
 class SharedDigests:
@@ -217,7 +266,8 @@ class SharedPoliteness:
         if not settings.get("REDIS_URL"):
             raise NotConfigured
         self.server = from_settings(settings)
-        self.prefix = settings.get("DISTRIBUTED_KEY", "akershus") + ":polite"
+        self.name = settings.get("DISTRIBUTED_KEY", "akershus")
+        self.prefix = self.name + ":polite"
         self.delay_ms = int(settings.getfloat("SHARED_DOWNLOAD_DELAY") * 1000)
         self.slots = max(settings.getint("SHARED_CONCURRENT_REQUESTS_PER_DOMAIN"), 1)
         self.hold_ms = int(settings.getfloat("DOWNLOAD_TIMEOUT") * 1000) + 30_000
@@ -232,7 +282,7 @@ class SharedPoliteness:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = urlsplit(request.url).netloc.lower()
         token = f"{WORKER}:{id(request)}:{time.monotonic_ns()}"
-        while not self._acquire(keys=[f"{self.prefix}:slots:{host}"],
+        while not self._acquire(keys=[slots_key(self.name, host)],
                                 args=[self.slots, self.hold_ms, token]):
             await asyncio.sleep(0.02)  # a slot frees when another worker's fetch ends
         request.meta["_polite_slot"] = (host, token)
@@ -244,7 +294,7 @@ class SharedPoliteness:
         slot = request.meta.pop("_polite_slot", None)
         if slot:
             host, token = slot
-            self.server.zrem(f"{self.prefix}:slots:{host}", token)
+            self.server.zrem(slots_key(self.name, host), token)
 
 
 class Heartbeat:
