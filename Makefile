@@ -37,6 +37,16 @@ REPLAYWEB_VERSION ?= 2.5.3
 	    tar xzf replaywebpage-$(REPLAYWEB_VERSION).tgz && rm replaywebpage-$(REPLAYWEB_VERSION).tgz
 	touch $@
 
+# axe-core, the accessibility checker the browser tests run in Chromium (WCAG 2.1 AA),
+# as its npm package ships it (prebuilt axe.min.js).
+AXE_VERSION ?= 4.10.2
+.npm-interop/axe-core/axe.min.js:
+	mkdir -p .npm-interop/axe-core
+	cd .npm-interop && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	    tar xzf axe-core-$(AXE_VERSION).tgz -C axe-core --strip-components=1 && \
+	    rm axe-core-$(AXE_VERSION).tgz
+	touch $@
+
 # Debian packages the tests use: Chromium (browser tests), redis-server (distributed crawl),
 # npm (fetches ReplayWeb.page).
 system-deps:
@@ -50,7 +60,8 @@ system-deps:
 	    fi; \
 	fi
 
-test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps .npm-interop/package/ui.js lint
+test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps .npm-interop/package/ui.js \
+    .npm-interop/axe-core/axe.min.js lint
 	$(BIN)/python -m pytest -q
 
 # ruff's rule set and mypy's packages: pyproject.toml (both versions pinned in the test extras).

@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,10 +153,17 @@ def with_options(args: argparse.Namespace, **changed: Any) -> argparse.Namespace
     return argparse.Namespace(**{**vars(args), **changed})
 
 
-def after_crawl(args: argparse.Namespace) -> int:
-    """Verify, extract and render the crawl's folder (``--out``)."""
+def after_crawl(args: argparse.Namespace, wacz: Path | None = None) -> int:
+    """Verify, extract and render the crawl's folder (``--out``); package it first with ``wacz``.
+
+    The package comes before the render, so that the site's verify page lists the
+    WACZ with its sha256 beside the WARC files.
+    """
     step_args = with_options(args, dir=args.out, templates=getattr(args, "templates", None))
-    for step in (cmd_verify, cmd_extract, cmd_render):
+    steps: list[Callable[[argparse.Namespace], int]] = [cmd_verify, cmd_extract]
+    if wacz is not None:
+        steps.append(lambda a: cmd_package(with_options(a, output=str(wacz))))
+    for step in (*steps, cmd_render):
         status = step(step_args)
         if status:
             return status
@@ -184,11 +192,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"Replica of www.akershus.no serving on 127.0.0.1:{port}")
         status = cmd_crawl(crawl_args)
     # the replica is stopped first: rendering forks its workers from a one-thread process
-    if status == 0:
-        status = after_crawl(args)
     if status == 0:  # the captures as one WACZ too, for ReplayWeb.page or pywb
-        status = cmd_package(with_options(args, dir=args.out,
-                                          output=str(Path(args.out) / "akershus.wacz")))
+        status = after_crawl(args, wacz=Path(args.out) / "akershus.wacz")
     site = folder.site_dir(Path(args.out)) / "index.html"
     if status == 0 and not args.quiet:
         print(f"Open: {site.resolve()}" if site.exists() else f"Archive: {Path(args.out).resolve()}")

@@ -7,6 +7,9 @@ top-level section, A–Å by letter) so no page grows with the whole archive.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -56,6 +59,9 @@ class SiteBuilder(Protocol):
 
     def write(self, rel: str, template: str, stream: bool = False, **ctx: Any) -> None:
         """Render ``template`` to the site-relative path ``rel``."""
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write ``data`` to the site-relative path ``rel``."""
 
 
 def sort_key(title: str) -> str:
@@ -241,8 +247,11 @@ def strategy_rows(store: BuildStore) -> list[dict[str, Any]]:
         shown = doc["strategy"] if doc is not None and doc["strategy"] else st
         rows.append({"title": shown.get("title") or st.get("title") or s.title,
                      "period": shown.get("period"), "priorities": shown.get("priorities") or [],
-                     "page": s.page, "page_title": s.title or s.url, "document": doc,
-                     "from_document": shown is not st,
+                     "goal": shown.get("goal") or st.get("goal"),
+                     "page": s.page, "page_title": s.title or s.url, "page_url": s.url,
+                     "document": doc, "from_document": shown is not st,
+                     "captured_at": doc["captured_at"] if doc is not None and shown is not st
+                     else s.captured_at,
                      "differences": [str(d) for d in st.get("differences") or []]})
     newest: dict[str, dict[str, Any]] = {}
     for doc in store.iter_documents():
@@ -255,16 +264,61 @@ def strategy_rows(store: BuildStore) -> list[dict[str, Any]]:
     for doc in newest.values():
         st = doc["strategy"]
         rows.append({"title": st.get("title") or doc["title"], "period": st.get("period"),
-                     "priorities": st.get("priorities") or [], "page": None, "page_title": None,
-                     "document": doc, "from_document": True, "differences": []})
+                     "priorities": st.get("priorities") or [], "goal": st.get("goal"),
+                     "page": None, "page_title": None, "page_url": None,
+                     "document": doc, "from_document": True,
+                     "captured_at": doc["captured_at"], "differences": []})
     rows.sort(key=lambda r: (_period_key(r), sort_key(r["title"] or "")))
     return rows
 
 
+STRATEGY_DOWNLOADS = {"csv": "browse/strategies.csv", "json": "browse/strategies.json"}
+
+
 def _write_strategies(b: SiteBuilder) -> int:
     rows = strategy_rows(b.store)
-    b.write("browse/strategies.html", "strategies.html", rows=rows)
+    table = strategy_table(rows)
+    b.write_bytes(STRATEGY_DOWNLOADS["json"],
+                  json.dumps(table, ensure_ascii=False, indent=1).encode("utf-8"))
+    b.write_bytes(STRATEGY_DOWNLOADS["csv"], strategy_csv(table).encode("utf-8"))
+    b.write("browse/strategies.html", "strategies.html", rows=rows,
+            downloads=STRATEGY_DOWNLOADS)
     return len(rows)
+
+
+STRATEGY_COLUMNS = ("title", "period_start", "period_end", "goal", "priorities", "source",
+                    "captured_at", "page_url", "page", "document_title", "document_url",
+                    "document_view", "differences")
+
+
+def strategy_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The strategies table as data (its CSV and JSON downloads): one object per row,
+    ``STRATEGY_COLUMNS`` in order; site paths are relative to the site root."""
+    out = []
+    for r in rows:
+        period = r["period"] if isinstance(r["period"], dict) else {}
+        doc = r["document"] or {}
+        out.append({
+            "title": r["title"], "period_start": period.get("start"),
+            "period_end": period.get("end"), "goal": r.get("goal"),
+            "priorities": [str(p) for p in r["priorities"]],
+            "source": "document" if r["from_document"] else "page",
+            "captured_at": r.get("captured_at"), "page_url": r.get("page_url"),
+            "page": r["page"], "document_title": doc.get("title"),
+            "document_url": doc.get("url"), "document_view": doc.get("view"),
+            "differences": r["differences"]})
+    return out
+
+
+def strategy_csv(table: list[dict[str, Any]]) -> str:
+    """The table as CSV (RFC 4180, a header row; lists joined with "; ")."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(STRATEGY_COLUMNS)
+    for row in table:
+        writer.writerow(["; ".join(v) if isinstance(v, list) else "" if v is None else v
+                         for v in (row[c] for c in STRATEGY_COLUMNS)])
+    return buf.getvalue()
 
 
 def _is_press(s: PageSummary) -> bool:

@@ -45,9 +45,10 @@ from archive.folder import (
 )
 from archive.reader import stable_hash
 
-from . import browse, context
+from . import browse, context, gaps, reader
 from . import documents as document_views
 from .assets import Asset, copy_files
+from .citation import Citations
 from .environment import make_environment, page_csp
 from .exports import write_data
 from .linkcheck import check_site
@@ -66,7 +67,7 @@ from .paths import (
 from .pool import render_shares, spooled_entries
 from .records import PageSummary, numbered_records
 from .report import RenderReport, peak_mb
-from .search_index import IndexWriter, page_weights
+from .search_index import IndexWriter, kept_text, page_kind, page_weights
 from .shares import DOCUMENT_PAGES, Share, merge_documents
 from .store import BuildStore
 from .warcs import iter_index
@@ -118,6 +119,8 @@ class SiteBuilder:
         self.made_dirs: set[str] = set()  # a cache, cleared when large
         self.site = {"name": SITE_NAME, "software": _software()}
         self.report = RenderReport(site_dir(archive_dir))
+        self.citations = Citations(archive_dir, self.site)
+        self.crawl_facts = gaps.CrawlFacts.load(archive_dir)
         self.original = OriginalView(self, self.env, self.site, archive_dir, self.store,
                                      self.links)
 
@@ -142,6 +145,7 @@ class SiteBuilder:
 
         def pages() -> None:
             self.store.ready()
+            self.citations.prepare(self.assets, (s.captured_at for s in self.store.iter_captures()))
             crawl.update(self._render_captures(search))
             document_views.render_documents(self, self.documents_path, search)
             self.report.search = search.close()
@@ -150,7 +154,9 @@ class SiteBuilder:
             write_data(data_dir(self.archive_dir), self.out, self.store)
             browse.write_all(self, crawl)
             self._write_missing()
+            reader.write_changes(self)  # "what changed" views: records are written by now
             write_manifest(self.out, self.store, self.assets)
+            self.citations.write_verify(self)
             shutil.copytree(STATIC, self.out / "static", dirs_exist_ok=True)
 
         def linkcheck() -> None:
@@ -232,10 +238,14 @@ class SiteBuilder:
             if 300 <= entry.status < 400 and entry.location:
                 self.links.add_redirect(entry.url, entry.captured_at, entry.location)
             elif entry.status != 200 or ctype in SKIP_TYPES:
+                if entry.status >= 400 or entry.status == 0:  # why a link finds nothing
+                    self.store.add_gap(entry.url, entry.status, entry.captured_at)
                 continue
             elif ctype in HTML_TYPES:
                 self.store.add_payload(entry.url, entry.captured_at, entry.warc_file,
                                        entry.offset)
+                if entry.ip_address:
+                    self.store.add_peer(entry.url, entry.captured_at, entry.ip_address)
             else:
                 path = file_path(entry.url, entry.captured_at, ctype)
                 if not self._claim(path):
@@ -267,7 +277,7 @@ class SiteBuilder:
                 template=rec["template"] or "", status=int(rec["status"] or 0),
                 page=cp.page, original=cp.original, published=rec.get("published"),
                 strategy={k: strategy.get(k) for k in ("title", "period", "priorities",
-                                                       "document", "differences")}
+                                                       "document", "differences", "goal")}
                 if isinstance(strategy, dict) else None,
             )
             self.store.add_capture(n, summary, epoch(summary.captured_at),
@@ -315,6 +325,7 @@ class SiteBuilder:
             self.report.no_payload += share.no_payload
             for url in share.missing:
                 self.store.add_missing(url, missing_path(url))
+            self.store.add_referrers(share.referrers)
             context.remember_chains(share.chains)
         self.documents = merge_documents(share.documents for share in shares)
         self.report.documents = len(self.documents)
@@ -345,6 +356,7 @@ class SiteBuilder:
                     elif search is not None:
                         search.add_weights(doc, weights)
         share.missing = self.store.missing_seen()
+        share.referrers = self.store.referrers_seen()
         share.chains = context.known_chains()
         return share
 
@@ -359,6 +371,9 @@ class SiteBuilder:
                     {"path": cp.captures, "nb": "Alle lagringer", "en": "All captures"},
                     {"path": "index.html", "nb": "Arkivets forside", "en": "Archive home"}]
         bann = context.banner(rec, nav_page)
+        bann["source"] = gaps.capture_source(
+            self.crawl_facts, self.store.peer(rec["url"], rec["captured_at"]),
+            (rec.get("provenance") or {}).get("warc_file"), rec["url"])
         docs = context.page_links(rec["documents"], rec, self.links, "title")
         when = epoch(rec["captured_at"])
         named = {d.get("url"): d.get("record") for d in rec["documents"] if isinstance(d, dict)}
@@ -368,14 +383,18 @@ class SiteBuilder:
         strategy = rec["strategy"] if isinstance(rec["strategy"], dict) else {}
         held_by = self.store.document(strategy["document"]) \
             if isinstance(strategy.get("document"), str) else None
+        cite = self.citations.for_capture(rec, cp, bann["chain"][0]["name"])
+        self.citations.write_downloads(self, cite, rec)
         self.write(cp.page, "page.html", lang=rec["language"], record=rec, banner=bann,
-                   paths=cp, captures=captures,
+                   paths=cp, captures=captures, cite=cite, csp=page_csp(scripts=True),
                    sections=context.sections(rec, self.links),
                    links=context.page_links(rec["links"], rec, self.links, "text"),
-                   documents=docs, strategy_document=held_by)
+                   documents=docs, strategy_document=held_by,
+                   breadcrumbs=reader.breadcrumbs(rec["url"], when, self.links, self.store),
+                   capture_nav=reader.capture_nav(of_url, s))
         self.write_bytes(cp.record, json.dumps(context.record_json(rec, cp, bann),
                                                ensure_ascii=False).encode("utf-8"))
-        if not self.original.write(rec, cp, bann):
+        if not self.original.write(rec, cp, dict(bann, cite=cite)):
             share.no_payload += 1
         for d in docs:
             entry = share.documents.setdefault(d["url"], {
@@ -392,13 +411,13 @@ class SiteBuilder:
     @staticmethod
     def _search_entry(s: PageSummary, rec: dict[str, Any]) -> tuple[list[Any], dict[str, int]]:
         """What the search index holds of a URL's newest capture: its result line, its terms."""
-        snippet = (rec["description"] or rec["text"] or "")[:200]
         headings = [sec.get("heading") or "" for sec in rec["sections"] or []]
         body = rec["text"] or " ".join(
             str(b.get("text") or " ".join(map(str, b.get("items") or [])))
             for sec in rec["sections"] or [] for b in sec.get("blocks") or [])
         doc = [s.title or s.url, s.page, (s.published or s.captured_at)[:10], s.language,
-               s.url, snippet]
+               s.url, kept_text(body or rec["description"] or ""),
+               page_kind(rec.get("template"), rec["strategy"])]
         return doc, page_weights(s.title, headings, body)
 
     # -- 5. the ways in ----------------------------------------------------
@@ -417,9 +436,39 @@ class SiteBuilder:
                    title=s.title or s.url, captures=captures, banner=bann)
 
     def _write_missing(self) -> None:
+        """A page for every linked address not archived: why, and which captures link there."""
+        robots = gaps.RobotsCheck(self._archived_text, self.crawl_facts.user_agent)
+        hosts = {h.lower() for h in self.links.hosts}
         for url, path in self.store.iter_missing():
-            self.write(path, "not_archived.html", url=url)
+            reasons = gaps.reasons_for(url, self.crawl_facts, self.store.statuses(url),
+                                       hosts, robots)
+            count, rows = self.store.referrers(url, gaps.REFERRERS_SHOWN)
+            self.write(path, "not_archived.html", url=url, reasons=reasons,
+                       referrers=[self._referrer(base, when) for base, when in rows],
+                       referrer_count=count)
         self.report.missing = self.store.missing_count()
+
+    def _referrer(self, base: str, when: int) -> dict[str, Any]:
+        """A page linking to a missing address: its reading view, when it is archived."""
+        found = next((s for s in self.store.captures_of(url_key(base))
+                      if epoch(s.captured_at) == when), None)
+        if found is None:
+            return {"url": base, "path": None, "title": "", "captured_at": None}
+        return {"url": base, "path": found.page, "title": found.title,
+                "captured_at": found.captured_at}
+
+    def _archived_text(self, url: str) -> str | None:
+        """The text of an archived file (a robots.txt), read back from the site."""
+        try:
+            found = self.store.targets("file", url_key(url))
+        except ValueError:
+            return None
+        if not found:
+            return None
+        try:
+            return inside(self.out, found[-1][1]).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
 
 
 def _software() -> str:

@@ -7,7 +7,10 @@ where) can be read and tested without building a site.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+from archive import notices
 
 from . import successors
 from .environment import http_date
@@ -72,9 +75,59 @@ def sections(record: dict[str, Any], links: LinkMap) -> list[dict[str, Any]]:
                 block = dict(block)
                 target = links.resolve(block.get("src") or "", record["url"], when, "file")
                 block["local"] = target.path if target.kind == "file" else None
+            elif block.get("type") == "paragraph" and record.get("links"):
+                pieces = in_text_links(str(block.get("text") or ""), record, links, when)
+                if pieces is not None:
+                    block = dict(block, pieces=pieces)
             blocks.append(block)
         out.append({"heading": heading, "level": level, "blocks": blocks})
     return out
+
+
+# Kinds of link target written as a link inside a paragraph (the rest stay text: a
+# mailto/tel address, a fragment, a dropped scheme are shown by the links list instead).
+IN_TEXT_KINDS = ("page", "file", "missing", "external")
+# Shortest link text matched inside a paragraph: shorter texts ("Les", "her") match anywhere.
+IN_TEXT_MIN = 3
+
+
+def in_text_links(text: str, record: dict[str, Any], links: LinkMap,
+                  when: int) -> list[dict[str, Any]] | None:
+    """A paragraph cut into text and links: each link of the record (in record order)
+    at the first occurrence of its text in the paragraph, as a whole word and not inside
+    another link; None when no link text occurs. The record keeps paragraphs as plain
+    text and its links apart, so this puts back what the page linked (the archived
+    target, the "not archived" page or a marked external link)."""
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for item in record.get("links") or []:
+        if not isinstance(item, dict):
+            continue
+        label = " ".join(str(item.get("text") or "").split())
+        url = str(item.get("url") or "").strip()
+        if len(label) < IN_TEXT_MIN or not url:
+            continue
+        for m in re.finditer(r"(?<!\w)" + re.escape(label) + r"(?!\w)", text):
+            start, end = m.span()
+            if any(start < e and s < end for s, e, _ in spans):
+                continue
+            target = links.resolve(url, record["url"], when, "page")
+            if target.kind in IN_TEXT_KINDS:
+                spans.append((start, end, {"kind": target.kind, "path": target.path,
+                                           "url": target.url or url, "label": m.group()}))
+            break
+    if not spans:
+        return None
+    spans.sort(key=lambda sp: sp[0])
+    pieces: list[dict[str, Any]] = []
+    at = 0
+    for start, end, link in spans:
+        if start > at:
+            pieces.append({"text": text[at:start]})
+        pieces.append({"text": text[start:end], "link": link})
+        at = end
+    if at < len(text):
+        pieces.append({"text": text[at:]})
+    return pieces
 
 
 def page_links(items: list[dict[str, Any]], record: dict[str, Any], links: LinkMap,
@@ -91,6 +144,9 @@ def page_links(items: list[dict[str, Any]], record: dict[str, Any], links: LinkM
         target = links.resolve(url, record["url"], when, "page")
         out.append({"kind": target.kind, "path": target.path, "url": target.url or url,
                     "label": (item.get(label_key) or "").strip() or url})
+        if target.kind == "contact":  # shown as text, never a link
+            scheme, address = notices.contact_address(target.url or url)
+            out[-1].update(url="", address=address, contact=notices.contact_kind(scheme))
     return out
 
 

@@ -19,10 +19,11 @@ from urllib.parse import unquote, urlsplit
 from jinja2 import Environment
 
 from . import context
+from .citation import Citations
 from .linkmap import LinkMap, _nearest, epoch
 from .paths import CapturePaths, document_paths, url_key
 from .records import numbered_documents
-from .search_index import IndexWriter, page_weights
+from .search_index import IndexWriter, document_kind, kept_text, page_weights
 from .store import BuildStore
 
 # Fields of a document's strategy kept in its summary (what the strategies table shows).
@@ -40,6 +41,8 @@ class DocumentBuilder(Protocol):
     def links(self) -> LinkMap: ...
     @property
     def env(self) -> Environment: ...
+    @property
+    def citations(self) -> Citations: ...
 
     def write(self, rel: str, template: str, stream: bool = False, **ctx: Any) -> None:
         """Render ``template`` to the site-relative path ``rel``."""
@@ -187,8 +190,11 @@ def render_documents(b: DocumentBuilder, path: Any, search: IndexWriter | None) 
                            "en": "Original file"})
         bann = context.banner(rec, nav)
         rec["title"] = summary["title"]
+        # cited like a page; its view runs no script, so the copy buttons stay hidden
+        cite = dict(b.citations.for_capture(rec, paths, bann["chain"][0]["name"]), script=False)
+        b.citations.write_downloads(b, cite, rec)
         b.write(paths.page, "document.html", lang=rec["language"], record=rec, doc=summary,
-                banner=bann, paths=paths, sections=context.sections(rec, b.links),
+                banner=bann, paths=paths, cite=cite, sections=context.sections(rec, b.links),
                 linked_from=_linked_from(b, rec), captures=_captures(b.store, rec))
         b.write_bytes(paths.record, json.dumps(record_json(rec, summary, bann),
                                                ensure_ascii=False).encode("utf-8"))
@@ -219,8 +225,8 @@ def search_entry(rec: dict[str, Any], summary: dict[str, Any]
     headings = [str(sec.get("heading") or "") for sec in rec.get("sections") or []
                 if isinstance(sec, dict)]
     date = (summary.get("created") or rec["captured_at"] or "")[:10]
-    snippet = " ".join(text.split())[:200]
-    doc = [summary["title"], summary["view"], date, summary["language"], rec["url"], snippet]
+    doc = [summary["title"], summary["view"], date, summary["language"], rec["url"],
+           kept_text(text), document_kind(rec.get("strategy"))]
     return doc, page_weights(summary["title"], headings, text)
 
 

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, pass_context
 
+from archive import notices
+
 from .linkmap import is_site_host
 from .paths import relative
 
@@ -137,4 +139,5 @@ def make_environment(template_dir: Path | None = None) -> Environment:
         rel=rel,
         old_site=old_site,
     )
+    env.globals.update(notices=notices.texts(), role=notices.role)
     return env

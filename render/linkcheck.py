@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from archive import folder
 from archive.css import css_references
 from archive.forking import default_signals
 
@@ -151,6 +152,30 @@ def local_target(source: str, ref: str) -> str | None:
     return None if joined.startswith("../") or joined == ".." else joined
 
 
+def archive_target(source: str, ref: str) -> str | None:
+    """The archive-folder path a reference names, if it is one the site may link to.
+
+    The site sits in its archive folder, beside the files it was made from; its
+    pages link to those one level up from the site root: ``warc/NAME.warc[.gz]``,
+    ``crawl-report.json`` and ``NAME.wacz`` (see render/citation.py). Nothing else
+    outside the site is allowed.
+    """
+    path = _path_of(ref)
+    if not path or path.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+    if not joined.startswith("../"):
+        return None
+    rest = joined[3:]
+    warc_folder = folder.WARC_DIR + "/"
+    if rest.startswith(warc_folder):
+        name = rest[len(warc_folder):]
+        ok = bool(name) and "/" not in name and folder.is_warc(name)
+    else:
+        ok = rest == folder.REPORT_FILE or ("/" not in rest and rest.endswith(".wacz"))
+    return rest if ok and not rest.startswith(".") else None
+
+
 class _Result(NamedTuple):
     """What checking one file found, merged by the parent in queue order."""
 
@@ -232,6 +257,9 @@ class _Scanner:
             links += 1
             target = local_target(rel, ref)
             found = self.resolve_file(target) if target is not None else None
+            if target is None and (outside := archive_target(rel, ref)) is not None:
+                found = outside if os.path.isfile(
+                    os.path.join(os.path.dirname(self.root), outside)) else None
             if found is None:
                 broken.append((rel, ref))
             elif navigable and queued and found.endswith(".html"):

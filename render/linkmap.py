@@ -8,6 +8,8 @@ Every URL an archived page mentions resolves to one of:
   captured: the old domain now belongs to someone else, so no live link to it
   is ever written,
 * an external link, marked as leaving the archive,
+* a contact address (``mailto:``, ``tel:``, ``sms:``, ``callto:``), shown as text and
+  marked, never as a link: it may reach a person today,
 * nothing (``javascript:``, ``data:`` and other schemes that could run code).
 """
 
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
+from archive.notices import CONTACT_SCHEMES
+
 from .paths import CapturePaths, missing_path, split_url, timestamp14, url_key
 from .store import BuildStore
 
@@ -27,8 +31,9 @@ from .store import BuildStore
 # internal even when the host was never crawled (chosen from the hosts seen in
 # public captures: www., static., bare domain, yearly report sites).
 SITE_DOMAINS = ("akershus.no", "akershus-fk.no")
-# Schemes that navigate elsewhere without running anything in the page.
-SAFE_SCHEMES = ("mailto", "tel")
+# Schemes that write to or call someone: never a live link (an address from the
+# archived page may reach a person today); shown as text, marked (kind "contact").
+SAFE_SCHEMES = CONTACT_SCHEMES
 MAX_REDIRECTS = 5
 # A link (not an embedding) to an SVG file opens an archive page that shows it
 # through <img>, where no script of the SVG's could run.
@@ -58,7 +63,7 @@ def epoch(captured_at: str) -> int:
 
 @dataclass(frozen=True)
 class Target:
-    """A resolved link: ``kind`` is page, file, missing, external, keep or drop."""
+    """A resolved link: ``kind`` is page, file, missing, external, keep, contact or drop."""
 
     kind: str
     path: str = ""  # site-relative path (page, file, missing)
@@ -133,7 +138,7 @@ class LinkMap:
         except ValueError:
             return Target("drop", url=ref)
         if scheme in SAFE_SCHEMES and want != "file":
-            return Target("keep", url=url)
+            return Target("contact", url=url)
         if scheme == "data" and want == "file" and url[5:].lower().startswith(DATA_OK):
             return Target("keep", url=url)
         if scheme not in ("http", "https"):
@@ -158,7 +163,7 @@ class LinkMap:
             return Target("external", url=url)
         if want == "file":  # an embedded resource never gets a page of its own
             return Target("drop", url=url)
-        path = self.store.add_missing(url, missing_path(url))
+        path = self.store.add_missing(url, missing_path(url), base, when)
         return Target("missing", path, url)
 
     def _lookup(self, key: str, when: int, want: str) -> tuple[str, str] | None:

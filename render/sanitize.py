@@ -40,6 +40,7 @@ injected at the top of ``<body>``.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from archive.notices import CONTACT_SCHEMES, contact_address, contact_marker
 
 from .css import rewrite_css
 from .linkmap import DATA_OK
@@ -202,7 +205,8 @@ _FIRST_NEWLINE_CSS = "pre, textarea, listing"
 
 
 def safe_url(value: str, want: str) -> bool:
-    """A URL that may stand in the view: relative, http(s), mailto/tel links, data: images."""
+    """A URL that may stand in the view: relative, http(s), data: images. Never a
+    mailto:/tel: link: an address from the archived page may reach a person today."""
     if _JS_URL.match(value):
         return False
     m = _SCHEME.match(value)
@@ -212,8 +216,26 @@ def safe_url(value: str, want: str) -> bool:
     if scheme in ("http", "https"):
         return True
     if want == "link":
-        return scheme in ("mailto", "tel")
+        return False
     return scheme == "data" and value.strip()[5:].lower().startswith(DATA_OK)
+
+
+def _contact(value: str) -> tuple[str, str] | None:
+    """(scheme, address) of a mailto:/tel:/sms:/callto: URL; None for any other."""
+    m = _SCHEME.match(value)
+    if m is None or m.group(1).lower() not in CONTACT_SCHEMES:
+        return None
+    return contact_address(_CONTROL.sub("", value).strip())
+
+
+def _mark_contact(node: LexborNode, scheme: str, address: str) -> None:
+    """After a contact link (its href gone): the address as text, and what it is."""
+    shown = "" if address and address in node.text(deep=True) else f"{html.escape(address)} "
+    marker = html.escape(contact_marker(scheme))
+    piece = _parse(f'<span class="akarkiv-contact" lang="nb"> [{shown}{marker}]</span>',
+                   raw=False).body
+    if piece is not None and piece.child is not None:
+        node.insert_after(piece.child)
 
 
 def _srcset(value: str, rewrite: Rewriter | None) -> str | None:
@@ -352,6 +374,7 @@ class _Cleaner:
             return  # most elements of a page: nothing to look at
         allowed = ATTRS.get(tag, frozenset())
         external = False
+        contact: tuple[str, str] | None = None
         changes: list[tuple[str, str | None]] = []
         for name, value in attributes.items():
             if name in _PLAIN:
@@ -365,6 +388,9 @@ class _Cleaner:
                 new = None
             elif name == "style":
                 new = self.css(value)
+            elif name == "href" and tag in ("a", "area") and _contact(value):
+                new = None  # never live; the address stays as text, marked
+                contact = _contact(value)
             elif name == "href":
                 new = self.url(value, "link" if tag in ("a", "area") else "file")
                 external = new is not None and tag in ("a", "area") and \
@@ -383,6 +409,8 @@ class _Cleaner:
                 changes.append((name, new))
         if not changes and not external:
             return
+        if contact is not None and tag == "a" and self.rewrite is not None:
+            _mark_contact(node, *contact)
         attrs = node.attrs
         for name, new in changes:
             if new is None:

@@ -11,9 +11,21 @@ and each shard is assembled alone at the end.
 
 The analyser must match ``static/search.js`` exactly (the tests check it in a
 browser): lower-case, NFC, accents stripped except æ ø å (ä -> æ, ö -> ø),
-words of letters and digits, a small nb/nn stop list, and a light nb+nn
-stemmer (after Savoy's light Norwegian stemmer, as in Lucene's
-NorwegianLightStemmer, with both bokmål and nynorsk rules on).
+then folded to ASCII (æ -> ae, ø -> o, å -> aa, and the digraph oe -> o), so
+"lorenskog", "raelingen" and "opplaering" are the terms of "Lørenskog",
+"Rælingen" and "opplæring"; words of letters and digits, a small nb/nn stop
+list, and a light nb+nn stemmer (after Savoy's light Norwegian stemmer, as in
+Lucene's NorwegianLightStemmer, with both bokmål and nynorsk rules on).
+
+Compounds are split when the index is closed, when the whole vocabulary is
+known: a term that is a known term's stem (with a linking -s- or -e-) followed
+by another known term is also indexed under its parts, so "strategi" finds
+"planstrategi" (see ``compound_parts``). Queries are not split.
+
+Beside the postings the index keeps, per entry, its type (page, press release,
+strategy, document) and year in ``meta.js``, for filters and ranking in the
+browser, and a bounded part of its text in the document chunks, from which the
+browser cuts the snippet around the first match.
 """
 
 from __future__ import annotations
@@ -29,14 +41,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-DOC_CHUNK = 500  # documents per docs-N.js file (about 100 KB at typical snippets)
+DOC_CHUNK = 100  # documents per docs-N.js file (about 60 KB at TEXT_KEPT characters each)
+TEXT_KEPT = 600  # characters of an entry's text kept for its snippet
 SPOOL_FLUSH = 50_000  # buffered postings before spooling to disk
 SHARD_GROUP = 250_000  # postings held at once while a shard is written (2 MB packed)
 WRITE_SLICE = 8192  # integers of a posting list joined into text at once
 MIN_LINE = 6  # bytes every spool line has at least ("ab\t0\t1\n" is 7)
 TITLE_WEIGHT = 10
 HEADING_WEIGHT = 5
+HEADING_CAP = 20
 BODY_CAP = 10  # a word repeated 50 times is not 50 times as relevant
+TITLE_FLAG = 1000  # added to a posting's weight when the term is in the title (search.js reads it)
+MIN_COMPOUND = 7  # shortest term split into parts
+MIN_HEAD = 3  # shortest first part (its stem must be a term)
+MIN_TAIL = 4  # shortest last part (must be a term)
+# Entry types as meta.js spells them, one letter each.
+KINDS = {"page": "p", "press": "n", "strategy": "s", "document": "d"}
 
 _KEEP = frozenset("æøå")
 _MAP = {"ä": "æ", "ö": "ø"}
@@ -44,7 +64,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 # Function words of bokmål and nynorsk, kept short on purpose: a stop word
 # is dropped from queries too, so a longer list would make phrases unfindable.
-STOPWORDS = frozenset(
+_STOP_LIST = (
     ["og", "i", "på", "er", "det", "en", "et", "til", "av", "for", "som", "med", "at", "de", "den", "å", "om", "ikkje", "ikke", "har", "var", "vi", "seg", "kan", "fra", "ved", "eller", "men", "så", "skal", "da", "nå", "han", "hun", "dei", "ein", "eit", "eg", "jeg", "du", "the", "of", "and", "to", "in"]
 )
 
@@ -64,6 +84,22 @@ def fold(text: str) -> str:
     """Lower-case and strip accents, keeping the Norwegian letters æ, ø, å."""
     text = unicodedata.normalize("NFC", text.lower())
     return _OTHER.sub(_fold_char, text)  # ASCII and æøå, nearly all text, pass untouched
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "aa"})
+
+
+def ascii_fold(folded: str) -> str:
+    """Folded text to ASCII: æ -> ae, ø -> o, å -> aa, and the digraph oe -> o.
+
+    Both sides meet at one form: "Lørenskog", "Loerenskog" and "lorenskog" are
+    all "lorenskog"; "Rælingen" and "raelingen" both "raelingen".
+    """
+    return folded.translate(_ASCII).replace("oe", "o")
+
+
+# The stop words as the analyser sees them (folded: "på" is "paa").
+STOPWORDS = frozenset(ascii_fold(w) for w in _STOP_LIST)
 
 
 def _ends(word: str, length: int, suffix: str) -> bool:
@@ -100,8 +136,8 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Folded words of a text, before stop words and stemming."""
-    return _WORD.findall(fold(text))
+    """Folded (ASCII) words of a text, before stop words and stemming."""
+    return _WORD.findall(ascii_fold(fold(text)))
 
 
 def terms(text: str) -> Iterator[str]:
@@ -124,7 +160,7 @@ def word_counts(text: str) -> Counter[str]:
     always Latin-1 (ASCII and æøå): as bytes, splitting is a table lookup and a
     split in C; other text goes through the regular expression.
     """
-    folded = fold(text)
+    folded = ascii_fold(fold(text))
     try:
         raw = folded.encode("latin-1")
     except UnicodeEncodeError:
@@ -192,16 +228,79 @@ def _term_groups(spool: Path) -> list[list[str] | None]:
 
 
 def page_weights(title: str, headings: Iterable[str], body: str) -> dict[str, int]:
-    """Weight of each term of a page: title and headings count most, the body is capped."""
+    """Weight of each term of a page: title and headings count most, the body is capped.
+
+    A term of the title also has TITLE_FLAG added, so the browser can rank the
+    entries whose title has the query's words first.
+    """
     weights: dict[str, int] = defaultdict(int)
-    for t in terms(title):
+    titled = set(terms(title))
+    for t in titled:
         weights[t] += TITLE_WEIGHT
+    heads: dict[str, int] = defaultdict(int)
     for heading in headings:
         for t in terms(heading):
-            weights[t] += HEADING_WEIGHT
+            heads[t] += HEADING_WEIGHT
+    for t, w in heads.items():
+        weights[t] += min(w, HEADING_CAP)
     for t, c in term_counts(body).items():
         weights[t] += min(c, BODY_CAP)
+    for t in titled:
+        weights[t] += TITLE_FLAG
     return dict(weights)
+
+
+def compound_parts(term: str, vocabulary: set[str] | frozenset[str],
+                   depth: int = 2) -> set[str]:
+    """The known parts of a compound term ("planstrategi" -> {"pla", "strategi"}).
+
+    A split is made where the rest is a term of the vocabulary (at least
+    MIN_TAIL letters) and the part before it, with or without a linking -s- or
+    -e-, stems to a term too; the rest is split again (``depth`` levels).
+    Conservative on purpose: both halves must be words the archive uses.
+    """
+    parts: set[str] = set()
+    if depth <= 0 or len(term) < MIN_COMPOUND:
+        return parts
+    for i in range(MIN_HEAD, len(term) - MIN_TAIL + 1):
+        tail = term[i:]
+        if tail not in vocabulary:
+            continue
+        head = term[:i]
+        heads = [head]
+        if head[-1] in "se" and len(head) > MIN_HEAD:
+            heads.append(head[:-1])
+        for h in heads:
+            if h in STOPWORDS:
+                continue
+            hs = stem(h)
+            if hs in vocabulary and len(hs) >= MIN_HEAD:
+                parts.update((hs, tail))
+                parts |= compound_parts(tail, vocabulary, depth - 1)
+                break
+    parts.discard(term)
+    return parts
+
+
+def kept_text(text: str) -> str:
+    """The part of an entry's text the index keeps for snippets: TEXT_KEPT characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= TEXT_KEPT:
+        return flat
+    cut = flat.rfind(" ", 0, TEXT_KEPT)
+    return flat[: cut if cut > TEXT_KEPT // 2 else TEXT_KEPT]
+
+
+def page_kind(template: str | None, strategy: Any) -> str:
+    """Type of a page entry: a strategy, a press release (template "news") or a page."""
+    if isinstance(strategy, dict) and strategy:
+        return "strategy"
+    return "press" if template == "news" else "page"
+
+
+def document_kind(strategy: Any) -> str:
+    """Type of a document entry: a strategy document or another document."""
+    return "strategy" if isinstance(strategy, dict) and strategy else "document"
 
 
 class IndexWriter:
@@ -217,15 +316,26 @@ class IndexWriter:
         self._docs: list[list[Any]] = []
         self.count = 0
         self._shards: set[str] = set()
+        self._vocabulary: set[str] = set()
+        self._kinds: list[str] = []
+        self._years = array("H")
+        self.compounds = 0
 
     def add(self, doc: list[Any], title: str, headings: Iterable[str], body: str) -> int:
-        """Index one page; ``doc`` is what a result shows: [title, path, date, lang, url, snippet]."""
+        """Index one page; ``doc`` is what a result shows: [title, path, date, lang, url,
+        text] and, seventh, its type (page, press, strategy, document; page if left out)."""
         return self.add_weights(doc, page_weights(title, headings, body))
 
     def add_weights(self, doc: list[Any], weights: dict[str, int]) -> int:
         """Index one page whose term weights were computed already (by a render worker)."""
         doc_id = self.count
         self.count += 1
+        kind = doc[6] if len(doc) > 6 else "page"
+        self._kinds.append(KINDS.get(kind, "p"))
+        year = str(doc[2] or "")[:4]
+        self._years.append(int(year) if year.isdigit() else 0)
+        doc = doc[:6]
+        self._vocabulary.update(weights)
         for t, w in weights.items():
             key = _prefix_shard(t[:2])
             self._buffer[key].append(f"{t}\t{doc_id}\t{w}\n")
@@ -294,18 +404,81 @@ class IndexWriter:
             out.write("}});\n")
         return size + 5
 
+    def _split_compounds(self) -> None:
+        """Give the parts of every compound term the compound's postings.
+
+        The vocabulary is complete only now; every spool is read once and the
+        derived postings (title flag kept, the rest of the weight halved) are
+        appended to the parts' spools after all are read.
+        """
+        splits: dict[str, set[str]] = {}
+        for t in self._vocabulary:
+            parts = compound_parts(t, self._vocabulary)
+            if parts:
+                splits[t] = parts
+        self.compounds = len(splits)
+        if not splits:
+            return
+        derived = self.spool_dir / "derived"
+        derived.mkdir(exist_ok=True)
+        buffer: dict[str, list[str]] = defaultdict(list)
+        held = 0
+
+        def flush() -> None:
+            for key, lines in buffer.items():
+                with (derived / f"{key}.tsv").open("a", encoding="utf-8") as fh:
+                    fh.writelines(lines)
+            buffer.clear()
+
+        for key in sorted(self._shards):
+            with (self.spool_dir / f"{key}.tsv").open(encoding="utf-8") as fh:
+                for line in fh:
+                    term, rest = line.split("\t", 1)
+                    of_term = splits.get(term)
+                    if of_term is None:
+                        continue
+                    doc_id, weight = rest.rstrip("\n").split("\t")
+                    w = int(weight)
+                    half = (w >= TITLE_FLAG) * TITLE_FLAG + max(1, (w % TITLE_FLAG) // 2)
+                    for part in of_term:
+                        buffer[_prefix_shard(part[:2])].append(f"{part}\t{doc_id}\t{half}\n")
+                    held += len(of_term)
+            if held >= SPOOL_FLUSH:
+                flush()
+                held = 0
+        flush()
+        for extra in sorted(derived.glob("*.tsv")):
+            with (self.spool_dir / extra.name).open("a", encoding="utf-8") as out, \
+                    extra.open(encoding="utf-8") as fh:
+                shutil.copyfileobj(fh, out)
+            self._shards.add(extra.stem)
+        shutil.rmtree(derived)
+
+    def _write_meta(self) -> None:
+        """meta.js: every entry's type (a letter) and year (0 when unknown), by entry number."""
+        meta = {"k": "".join(self._kinds), "y": self._years.tolist()}
+        (self.out_dir / "meta.js").write_text(
+            f"window.__searchMeta={json.dumps(meta, separators=(',', ':'))};\n",
+            encoding="utf-8")
+
     def close(self) -> dict[str, int]:
-        """Write the remaining docs, every term shard and the manifest; remove the spool."""
+        """Write the remaining docs, every term shard, meta.js and the manifest; remove the spool."""
         if self._docs:
             self._write_docs()
         self._spool()
+        self._split_compounds()
+        self._write_meta()
         sizes = []
         for key in sorted(self._shards):
             sizes.append(self._write_shard(key))
         shutil.rmtree(self.spool_dir, ignore_errors=True)
+        years = sorted({y for y in self._years if y})
+        kinds = {k: self._kinds.count(letter) for k, letter in KINDS.items()}
         manifest = {"shards": sorted(self._shards), "docChunk": DOC_CHUNK, "docs": self.count,
-                    "stopwords": sorted(STOPWORDS)}
+                    "stopwords": sorted(STOPWORDS), "years": years, "kinds": kinds,
+                    "titleFlag": TITLE_FLAG}
         (self.out_dir / "manifest.js").write_text(
             f"window.__searchManifest={json.dumps(manifest, ensure_ascii=False)};\n",
             encoding="utf-8")
-        return {"docs": self.count, "shards": len(sizes), "largest_shard": max(sizes, default=0)}
+        return {"docs": self.count, "shards": len(sizes), "largest_shard": max(sizes, default=0),
+                "compounds": self.compounds}

@@ -24,6 +24,7 @@ class Share:
     newest: bool = False  # of the capture just rendered
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    referrers: list[tuple[str, str, int]] = field(default_factory=list)  # (missing, page, epoch)
     chains: list[list[dict[str, Any]]] = field(default_factory=list)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .paths import url_key
 from .records import PageSummary
 
 # SQLite page cache (KiB); the database itself can grow on disk as it needs.
@@ -32,6 +33,12 @@ CREATE TABLE capture (
     sortkey TEXT, press INTEGER);
 CREATE TABLE target (kind TEXT, key TEXT, epoch INTEGER, value TEXT);
 CREATE TABLE missing (url TEXT PRIMARY KEY, path TEXT) WITHOUT ROWID;
+CREATE TABLE referrer (url TEXT, base TEXT, epoch INTEGER,
+    PRIMARY KEY (url, base, epoch)) WITHOUT ROWID;
+CREATE TABLE gap (key TEXT, status INTEGER, captured_at TEXT,
+    PRIMARY KEY (key, status, captured_at)) WITHOUT ROWID;
+CREATE TABLE peer (url TEXT, captured_at TEXT, ip TEXT,
+    PRIMARY KEY (url, captured_at)) WITHOUT ROWID;
 CREATE TABLE claimed (name INTEGER PRIMARY KEY);
 CREATE TABLE digest (digest TEXT PRIMARY KEY, warc_file TEXT, offset INTEGER, length INTEGER,
     content_type TEXT) WITHOUT ROWID;
@@ -103,6 +110,7 @@ class BuildStore:
         self._lookups: OrderedDict[tuple[str, str], list[tuple[int, str]]] = OrderedDict()
         self._indexed = False
         self._seen_missing: set[str] | None = None  # in a worker: misses kept for the parent
+        self._seen_referrers: set[tuple[str, str, int]] = set()  # ditto, who linked them
         self._inherited: sqlite3.Connection | None = None
 
     def commit(self) -> None:
@@ -184,13 +192,38 @@ class BuildStore:
         self.db.execute("INSERT OR IGNORE INTO payload VALUES (?,?,?,?)",
                         (url, captured_at, warc_file, offset))
 
-    def add_missing(self, url: str, path: str) -> str:
-        """The not-archived page of ``url`` (the first path given for it wins)."""
+    def add_missing(self, url: str, path: str, base: str = "", when: int = 0) -> str:
+        """The not-archived page of ``url`` (the first path given for it wins); ``base``
+        is the page that links there, captured at ``when`` (its epoch)."""
         if self._seen_missing is not None:
             self._seen_missing.add(url)
+            if base:
+                self._seen_referrers.add((url, base, when))
         else:
             self.db.execute("INSERT OR IGNORE INTO missing VALUES (?,?)", (url, path))
+            if base:
+                self.db.execute("INSERT OR IGNORE INTO referrer VALUES (?,?,?)",
+                                (url, base, when))
         return path
+
+    def referrers_seen(self) -> list[tuple[str, str, int]]:
+        """(missing URL, linking page URL, its epoch) a worker met, for the parent."""
+        return sorted(self._seen_referrers)
+
+    def add_referrers(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO referrer VALUES (?,?,?)", rows)
+
+    def add_gap(self, url: str, status: int, captured_at: str) -> None:
+        """A response in the WARCs that is no page nor file (a 404, a 500): why it is missing."""
+        try:
+            key = url_key(url)
+        except ValueError:
+            return
+        self.db.execute("INSERT OR IGNORE INTO gap VALUES (?,?,?)", (key, status, captured_at))
+
+    def add_peer(self, url: str, captured_at: str, ip: str) -> None:
+        """The address a capture was read from (its WARC-IP-Address)."""
+        self.db.execute("INSERT OR IGNORE INTO peer VALUES (?,?,?)", (url, captured_at, ip))
 
     # -- reading ------------------------------------------------------------
     def targets(self, kind: str, key: str) -> list[tuple[int, str]]:
@@ -216,6 +249,28 @@ class BuildStore:
     def missing_path(self, url: str) -> str | None:
         row = self.db.execute("SELECT path FROM missing WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
+
+    def peer(self, url: str, captured_at: str) -> str | None:
+        row = self.db.execute("SELECT ip FROM peer WHERE url = ? AND captured_at = ?",
+                              (url, captured_at)).fetchone()
+        return row[0] if row else None
+
+    def statuses(self, url: str) -> list[tuple[int, str]]:
+        """(status, captured_at) of every non-page response recorded for ``url``."""
+        try:
+            key = url_key(url)
+        except ValueError:
+            return []
+        return self.db.execute("SELECT status, captured_at FROM gap WHERE key = ? "
+                               "ORDER BY captured_at", (key,)).fetchall()
+
+    def referrers(self, url: str, limit: int) -> tuple[int, list[tuple[str, int]]]:
+        """How many captured pages link to ``url``, and the first ``limit`` of them."""
+        count = self.db.execute("SELECT count(*) FROM referrer WHERE url = ?",
+                                (url,)).fetchone()[0]
+        rows = self.db.execute("SELECT base, epoch FROM referrer WHERE url = ? "
+                               "ORDER BY base, epoch LIMIT ?", (url, limit)).fetchall()
+        return count, rows
 
     def iter_missing(self) -> Iterator[tuple[str, str]]:
         yield from self.db.execute("SELECT url, path FROM missing ORDER BY url")

@@ -41,6 +41,7 @@ class IndexEntry:
     record_id: str
     payload_digest: str
     location: str | None = None  # Location header of a redirect
+    ip_address: str | None = None  # WARC-IP-Address: the peer the response came from
 
 
 Where = tuple[str, int, int, str]  # WARC file, offset, length, content type of a response
@@ -146,6 +147,7 @@ def _entry(path: Path, it: ArchiveIterator, rec: ArcWarcRecord,
         record_id=h.get_header("WARC-Record-ID") or "",
         payload_digest=digest,
         location=location,
+        ip_address=h.get_header("WARC-IP-Address"),
     )
 
 

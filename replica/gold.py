@@ -398,7 +398,7 @@ STRATEGIES: dict[str, dict[str, Any]] = {
         "goal": "Flere leveår med god helse og mindre sosial ulikhet i helse i befolkningen.",
         "priorities": ["Barn og unge", "Levekår", "Helsevennlige lokalsamfunn",
                        "Fysisk aktivitet og friluftsliv"],
-        "figures": [{"value": 19, "counts": "kommuner"}, {"value": 5, "counts": "ungdommer"},
+        "figures": [{"value": 19, "counts": "kommuner"}, {"value": 0.2, "counts": "ungdommer"},
                     {"value": 83.1, "counts": "år"}, {"value": 1.3, "counts": "år"},
                     {"value": 10, "counts": "prosent"}, {"value": 16, "counts": "kommuner"}],
     },

@@ -163,9 +163,12 @@ def test_search_analyser_in_the_browser_equals_the_indexer(replica_site: Path, p
     pg, watch = page
     pg.goto((replica_site / "search.html").as_uri())
     texts = ["Tematiske prioriteringer", "Nærings- og samfunnsutvikling", "ÆØÅ ærlig ØST",
-             "Crème brûlée Göteborg Ärø", "A\u030angstrøm", "fylkeskommunens skulane 2014-2018"]
+             "Crème brûlée Göteborg Ärø", "A\u030angstrøm", "fylkeskommunens skulane 2014-2018",
+             "Lørenskog lorenskog Loerenskog Rælingen raelingen opplæring OPPLAERING",
+             "på så nå å Ås Bærum planstrategien planane skoene"]
     got = pg.evaluate("(texts) => texts.map((t) => window.archiveSearch.terms(t))", texts)
     assert got == [list(terms(t)) for t in texts]
+    assert got[6][:3] == ["lorenskog"] * 3 and got[6][3:5] == ["raeling"] * 2  # ASCII folding
     watch.assert_clean()
 
 

@@ -337,16 +337,17 @@ def test_strategies_table_prefers_the_document_and_lists_unnamed_ones(site: Path
     by_title = {r.th.get_text(): r for r in rows}
     seed_row = by_title["Internasjonal strategi for Akershus 2014–2018"]
     cells = seed_row.find_all("td")
-    assert [li.get_text() for li in cells[1].find_all("li")] == DOC_PRIORITIES
-    assert resolve_href(path, cells[2].a["href"]) == page_for(site, SEED_HTTPS).resolve()
-    doc_link = cells[3].find("a", attrs={"data-document-view": True})
+    # columns: period, goal, priorities, captured, page, document
+    assert [li.get_text() for li in cells[2].find_all("li")] == DOC_PRIORITIES
+    assert resolve_href(path, cells[4].a["href"]) == page_for(site, SEED_HTTPS).resolve()
+    doc_link = cells[5].find("a", attrs={"data-document-view": True})
     assert resolve_href(path, doc_link["href"]) == view_of(site, STRATEGY_URL).resolve()
     assert "differs" in seed_row["class"]
-    assert DIFFERENCE in [li.get_text() for li in cells[3].find("ul", class_="differences")("li")]
+    assert DIFFERENCE in [li.get_text() for li in cells[5].find("ul", class_="differences")("li")]
     plan_row = by_title["Regional plan for klima og energi 2019–2030"]
     cells = plan_row.find_all("td")
-    assert cells[0].get_text() == "2019–2030" and cells[2].find("a") is None
-    assert resolve_href(path, cells[3].a["href"]) == view_of(site, PLAN_URL).resolve()
+    assert cells[0].get_text() == "2019–2030" and cells[4].find("a") is None
+    assert resolve_href(path, cells[5].a["href"]) == view_of(site, PLAN_URL).resolve()
     assert len(rows) == 2  # the seed's two captures are one strategy; the scan has none
 
 
@@ -413,5 +414,6 @@ def test_workers_build_the_same_document_views(tmp_path: Path) -> None:
                 if p.is_file()}
 
     one = files(1)
-    assert len([k for k in one if k.startswith("documents/")]) == 6  # 3 views, 3 JSON records
+    # 3 views, their 3 JSON records, and a CSL-JSON and a BibTeX citation of each
+    assert len([k for k in one if k.startswith("documents/")]) == 12
     assert files(3) == one

@@ -123,8 +123,42 @@ def test_links_rewritten_into_the_archive_and_out_links_marked() -> None:
     out = doc.get_element_by_id("out")
     assert out.get("href") == "https://www.regjeringen.no/"
     assert out.get("data-leaves-archive") == "" and "noreferrer" in out.get("rel")
-    assert doc.get_element_by_id("mail").get("href") == "mailto:post@example.org"
+    assert doc.get_element_by_id("mail").get("href") is None  # contact links never live
     assert doc.xpath("//link[@rel='stylesheet']/@href") == ["local/static_a.css"]
+
+
+@pytest.mark.parametrize("href", ["mailto:ola.nordmann@afk.no", "MAILTO:ola.nordmann@afk.no",
+                                  " tel:+4722055000", "sms:+4791377026", "callto:ola.n",
+                                  "mailto:ola.nordmann@afk.no?subject=Hei"])
+def test_contact_links_lose_their_href_and_are_marked(href: str) -> None:
+    doc = inert(f'<body><p>Skriv til <a id="c" href="{href}" title="t">Ola</a>.</p>'
+                f'<map><area id="ar" href="{href}" alt="x"></map>'
+                f'<svg><a id="s" href="{href}"><text>s</text></a></svg></body>')
+    assert not [a for a in all_attrs(doc) if a[1].endswith("href")
+                and a[2].strip().lower().startswith(("mailto", "tel", "sms", "callto"))]
+    link = doc.get_element_by_id("c")
+    assert link.get("href") is None and link.text == "Ola"
+    marker = link.getnext()
+    assert marker is not None and marker.get("class") == "akarkiv-contact"
+    address = href.strip().split(":", 1)[1].split("?", 1)[0]
+    assert address in marker.text_content()  # the link text was not the address: shown
+    assert "kan nå en person i dag" in marker.text_content()
+    assert "it may reach someone today" in marker.text_content()
+    assert doc.get_element_by_id("ar").get("href") is None
+
+
+def test_contact_marker_does_not_repeat_an_address_the_link_shows() -> None:
+    doc = inert('<body><p id="p">E-post: <a href="mailto:post@afk.no">post@afk.no</a></p></body>')
+    text = doc.get_element_by_id("p").text_content()
+    assert text.count("post@afk.no") == 1
+    assert "e-postadresse fra den arkiverte siden" in text
+    tel = inert('<body><p id="p"><a href="tel:22055000">Ring oss</a></p></body>').get_element_by_id("p")
+    assert "22055000" in tel.text_content() and "telefonnummer" in tel.text_content()
+
+
+def test_a_page_cannot_spoof_a_contact_marker_into_a_link() -> None:
+    doc = inert('<body><span class="akarkiv-contact"><a href="mailto:x@y.no">x</a></span></body>')
+    assert not doc.xpath("//a[@href]")
 
 
 def test_base_href_is_applied_then_removed() -> None:

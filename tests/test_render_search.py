@@ -11,7 +11,21 @@ from typing import Any
 
 import pytest
 
-from render.search_index import DOC_CHUNK, IndexWriter, fold, shard_key, stem, terms
+from render.search_index import (
+    DOC_CHUNK,
+    TEXT_KEPT,
+    TITLE_FLAG,
+    IndexWriter,
+    ascii_fold,
+    compound_parts,
+    fold,
+    kept_text,
+    page_kind,
+    page_weights,
+    shard_key,
+    stem,
+    terms,
+)
 
 STATIC = Path(__file__).resolve().parent.parent / "render" / "static"
 NODE = shutil.which("node")
@@ -38,15 +52,91 @@ def test_light_stemmer_joins_inflected_forms(forms: list[str]) -> None:
 
 
 def test_terms_drop_stop_words_and_split_on_punctuation() -> None:
-    assert list(terms("Nærings- og samfunnsutvikling")) == ["næring", "samfunnsutvikling"]
+    assert list(terms("Nærings- og samfunnsutvikling")) == ["naering", "samfunnsutvikling"]
     assert list(terms("Tematiske prioriteringer")) == ["tematisk", "prioritering"]
     assert list(terms("TEMATISKE PRIORITERINGER")) == ["tematisk", "prioritering"]
     assert list(terms("2014-2018")) == ["2014", "2018"]
 
 
+@pytest.mark.parametrize(("typed", "written"), [
+    ("lorenskog", "Lørenskog"), ("loerenskog", "Lørenskog"), ("raelingen", "Rælingen"),
+    ("opplaering", "opplæring"), ("aas", "Ås"), ("OPPLÆRINGEN", "opplaering"),
+    ("baerum", "Bærum"), ("Göteborg", "Goteborg"),
+])
+def test_ascii_spellings_have_the_terms_of_the_norwegian_words(typed: str, written: str) -> None:
+    assert list(terms(typed)) == list(terms(written)) != []
+
+
+def test_ascii_fold_and_stop_words_are_folded_alike() -> None:
+    assert ascii_fold(fold("Ærlig østover på Ås")) == "aerlig ostover paa aas"
+    assert list(terms("på så nå å")) == []  # the stop words, folded, are still stop words
+    assert list(terms("pa")) == ["pa"]  # but an unfolded "pa" is a word
+
+
+def test_stemmer_joins_nynorsk_and_bokmal_plural_and_definite_forms() -> None:
+    assert len({stem(w) for w in ["planane", "planar", "planen", "planer", "planene"]}) == 1
+    assert stem("strategien") == stem("strategiene") == stem("strategi") == "strategi"
+    assert stem("bu") == "bu" and stem("hus") == "hus"  # short words are left alone
+
+
+def test_compounds_split_into_known_parts_only() -> None:
+    vocab = {stem(w) for w in ["plan", "strategi", "regional", "næring", "kommune", "fylke"]}
+    vocab = {ascii_fold(t) for t in vocab} | {"planstrategi"}
+    assert compound_parts("planstrategi", vocab) == {stem("plan"), "strategi"}
+    assert compound_parts("naeringsstrategi", vocab) == {"naering", "strategi"}  # linking -s-
+    assert compound_parts("fylkeskommun", vocab) == {stem("fylke"), "kommun"}
+    assert compound_parts("regionalplanstrategi", vocab) >= {"regional", "planstrategi",
+                                                            "strategi"}
+    assert compound_parts("strategi", vocab) == set()  # a known word is not split
+    assert compound_parts("xyzplanstrategi", vocab) == set()  # "xyz" is no word
+    assert compound_parts("planxyzstrategi", vocab) == set()
+
+
+def test_title_terms_carry_the_title_flag_and_body_weight_is_capped() -> None:
+    w = page_weights("Regional planstrategi", ["Mål", "Mål"], "plan " * 50 + "regional")
+    assert w["regional"] >= TITLE_FLAG and w["planstrategi"] >= TITLE_FLAG
+    assert w[stem("plan")] == 10 and w["maal"] == 10
+    assert kept_text("a " * 1000).count("a") <= TEXT_KEPT // 2 + 1
+    assert kept_text("  Ei   lita \n tekst ") == "Ei lita tekst"
+    assert page_kind("news", None) == "press" and page_kind("news", {"title": "x"}) == "strategy"
+    assert page_kind("article", {}) == "page"
+
+
+def test_index_keeps_types_years_and_splits_compounds(tmp_path: Path) -> None:
+    writer = IndexWriter(tmp_path / "search", tmp_path / "spool")
+    entries = [
+        ("Regional planstrategi", "Planstrategien for Akershus.", "strategy", "2016-05-01"),
+        ("Pressemelding om strategi", "Ny strategi vedtatt.", "press", "2019-01-02"),
+        ("Om fylket", "Lørenskog og Rælingen.", "page", ""),
+        ("Plan for skolen", "Opplæring.", "document", "2014-11-20"),
+    ]
+    for title, body, kind, date in entries:
+        writer.add([title, "p.html", date, "nb", "http://x/", kept_text(body), kind],
+                   title, [], body)
+    stats = writer.close()
+    assert stats["docs"] == 4 and stats["compounds"] >= 1
+    folder = tmp_path / "search"
+    meta_js = (folder / "meta.js").read_text(encoding="utf-8")
+    meta = json.loads(meta_js[meta_js.index("=") + 1: meta_js.rindex(";")])
+    assert meta == {"k": "snpd", "y": [2016, 2019, 0, 2014]}
+    manifest_js = (folder / "manifest.js").read_text(encoding="utf-8")
+    manifest = json.loads(manifest_js[manifest_js.index("=") + 1: manifest_js.rindex(";")])
+    assert manifest["years"] == [2014, 2016, 2019]
+    assert manifest["kinds"] == {"page": 1, "press": 1, "strategy": 1, "document": 1}
+    assert python_query(folder, "strategi") == [0, 1]  # 0 only through "planstrategi"
+    strategi = load_shard(folder, shard_key("strategi"))["strategi"]
+    assert dict(zip(strategi[::2], strategi[1::2]))[0] >= TITLE_FLAG  # a title compound
+    assert python_query(folder, "lorenskog raelingen") == [2]
+    assert python_query(folder, "opplaering") == [3]
+    chunk = (folder / "docs-0.js").read_text(encoding="utf-8")
+    docs = json.loads(chunk[chunk.index(".push(") + 6: chunk.rindex(");")])["d"]
+    assert [len(d) for d in docs] == [6] * 4 and docs[2][5] == "Lørenskog og Rælingen."
+
+
 def test_shard_keys_are_file_name_safe() -> None:
     assert shard_key("tematisk") == "74_65"
     assert shard_key("æøå") == "e6_f8"
+    assert all(re.fullmatch(r"[0-9a-f_]+", shard_key(t)) for t in terms("Ærø Østfold Åsgård"))
     assert re.fullmatch(r"[0-9a-f_]+", shard_key("ø"))
 
 

@@ -1,19 +1,36 @@
 /* Search over the archive from file://, without a server.
  *
  * The index is JavaScript (browsers refuse fetch() of file:// URLs): shard
- * files call window.__searchShards.push({k, t}) and document chunks
- * window.__searchDocs.push({c, d}). Only the shards a query needs are loaded,
- * by adding <script> tags. The analyser below must stay identical to
- * search_index.py (fold, words, stop words, stem); the tests compare them.
+ * files call window.__searchShards.push({k, t}), document chunks
+ * window.__searchDocs.push({c, d}), and meta.js sets window.__searchMeta
+ * (every entry's type and year). Only the shards a query needs are loaded, by
+ * adding <script> tags. The analyser below must stay identical to
+ * search_index.py (fold, asciiFold, words, stop words, stem); the tests
+ * compare them.
+ *
+ * The query, the filters and the page are in the address (search.html?q=…&
+ * type=…&year=…&p=…), so paging and filtering are ordinary links and forms.
  */
 (function () {
   "use strict";
 
-  var manifest = window.__searchManifest || { shards: [], docChunk: 500, docs: 0, stopwords: [] };
+  var manifest = window.__searchManifest || {
+    shards: [], docChunk: 100, docs: 0, stopwords: [], years: [], kinds: {}, titleFlag: 1000
+  };
   var STOP = new Set(manifest.stopwords);
   var KEEP = new Set(["æ", "ø", "å"]);
   var MAP = { "ä": "æ", "ö": "ø" };
-  var MAX_RESULTS = 50;
+  var ASCII = { "æ": "ae", "ø": "o", "å": "aa" };
+  var PAGE_SIZE = 20;
+  var TITLE_FLAG = manifest.titleFlag || 1000;
+  var KIND_OF = { page: "p", press: "n", strategy: "s", document: "d" };
+  var KIND_LABEL = {
+    p: "Side / Page", n: "Pressemelding / Press release",
+    s: "Strategi / Strategy", d: "Dokument / Document"
+  };
+  /* Strategies first, then pages and documents, press releases last (within
+     the same number of title words). */
+  var KIND_CLASS = { s: 0, p: 1, d: 1, n: 2 };
 
   function fold(text) {
     var out = "";
@@ -26,8 +43,13 @@
     return out;
   }
 
+  /* æ -> ae, ø -> o, å -> aa, then the digraph oe -> o (as search_index.ascii_fold). */
+  function asciiFold(folded) {
+    return folded.replace(/[æøå]/g, function (c) { return ASCII[c]; }).replace(/oe/g, "o");
+  }
+
   function words(text) {
-    return fold(text).match(/[\p{L}\p{N}]+/gu) || [];
+    return asciiFold(fold(text)).match(/[\p{L}\p{N}]+/gu) || [];
   }
 
   function ends(w, n, suffixes) {
@@ -109,60 +131,101 @@
     return load("docs-" + chunk + ".js", function () { return chunk in docs; });
   }
 
-  /* Postings of a term: exact match, or (for the last, possibly unfinished
-     word of a query) every term it is a prefix of. */
+  function loadMeta() {
+    return load("meta.js", function () { return !!window.__searchMeta; });
+  }
+
+  /* Postings of a term, {doc: weight}: exact match, or (for the last, possibly
+     unfinished word of a query) every term it is a prefix of, at half weight
+     and without the title flag. A doc listed twice (a word and a compound
+     holding it) keeps its higher weight. */
   function postings(term, prefix) {
     var table = shards[shardKey(term)] || {};
     var found = {};
-    Object.keys(table).forEach(function (t) {
-      if (t === term || (prefix && t.startsWith(term))) {
-        var list = table[t];
-        for (var i = 0; i < list.length; i += 2) {
-          found[list[i]] = Math.max(found[list[i]] || 0, list[i + 1]);
+    var list = Object.prototype.hasOwnProperty.call(table, term) ? table[term] : [];
+    for (var i = 0; i < list.length; i += 2) {
+      found[list[i]] = Math.max(found[list[i]] || 0, list[i + 1]);
+    }
+    if (prefix) {
+      var extra = {};
+      Object.keys(table).forEach(function (t) {
+        if (t === term || !t.startsWith(term)) return;
+        var more = table[t];
+        for (var j = 0; j < more.length; j += 2) {
+          var d = more[j];
+          if (d in found) continue;
+          extra[d] = Math.max(extra[d] || 0, Math.max((more[j + 1] % TITLE_FLAG) / 2, 0.5));
         }
-      }
-    });
+      });
+      Object.keys(extra).forEach(function (d) { found[d] = extra[d]; });
+    }
     return found;
   }
 
-  function rank(qterms) {
+  function accepts(meta, id, filters) {
+    if (!meta) return true;
+    if (filters.kind && meta.k[id] !== filters.kind) return false;
+    if (filters.year && meta.y[id] !== filters.year) return false;
+    return true;
+  }
+
+  function rank(qterms, filters) {
+    var meta = window.__searchMeta;
     var per = qterms.map(function (t, i) {
-      var exact = postings(t, false);
-      if (i === qterms.length - 1 && t.length >= 3) {  /* the word being typed */
-        var more = postings(t, true);
-        Object.keys(more).forEach(function (d) { if (!(d in exact)) exact[d] = more[d] / 2; });
-      }
-      return exact;
+      return postings(t, i === qterms.length - 1 && t.length >= 3);  /* the word being typed */
     });
     var scores = {};
     var hits = {};
+    var titled = {};
     per.forEach(function (found) {
       Object.keys(found).forEach(function (d) {
-        scores[d] = (scores[d] || 0) + found[d];
+        var w = found[d];
+        scores[d] = (scores[d] || 0) + (w % TITLE_FLAG);
         hits[d] = (hits[d] || 0) + 1;
+        if (w >= TITLE_FLAG) titled[d] = (titled[d] || 0) + 1;
       });
     });
-    var all = Object.keys(scores).filter(function (d) { return hits[d] === per.length; });
-    var partial = all.length === 0;
-    if (partial) all = Object.keys(scores);
-    all.sort(function (a, b) {
-      return (hits[b] - hits[a]) || (scores[b] - scores[a]) || (a - b);
+    var matched = Object.keys(scores);
+    var all = matched.filter(function (d) { return hits[d] === per.length; });
+    var partial = all.length === 0 && matched.length > 0;
+    if (partial) all = matched;
+    var counts = { p: 0, n: 0, s: 0, d: 0 };
+    var years = {};
+    all.forEach(function (d) {
+      if (!meta) return;
+      counts[meta.k[d]] = (counts[meta.k[d]] || 0) + 1;
+      years[meta.y[d]] = (years[meta.y[d]] || 0) + 1;
     });
-    return { ids: all.map(Number), partial: partial };
+    all = all.filter(function (d) { return accepts(meta, Number(d), filters); });
+    function kindClass(d) { return meta ? KIND_CLASS[meta.k[d]] : 1; }
+    all.sort(function (a, b) {
+      return (hits[b] - hits[a]) || ((titled[b] || 0) - (titled[a] || 0)) ||
+        (kindClass(a) - kindClass(b)) || (scores[b] - scores[a]) || (a - b);
+    });
+    return { ids: all.map(Number), partial: partial, counts: counts, years: years };
   }
 
-  /* A query -> {ids, partial, total, docs}: ranked ids and the shown documents. */
-  function query(text) {
+  /* A query -> {ids, partial, total, page, pages, docs}: the ranked ids that pass the
+     filters and the documents of the page asked for. options: {type, year, page}. */
+  function query(text, options) {
+    options = options || {};
+    var filters = { kind: KIND_OF[options.type] || "", year: Number(options.year) || 0 };
     var qterms = terms(text);
-    if (qterms.length === 0) return Promise.resolve({ ids: [], partial: false, docs: [] });
+    if (qterms.length === 0) {
+      return Promise.resolve({ ids: [], partial: false, docs: [], page: 1, pages: 0, terms: [] });
+    }
     var keys = Array.from(new Set(qterms.map(shardKey)));
-    return Promise.all(keys.map(loadShard)).then(function () {
-      var result = rank(qterms);
-      var ids = result.ids.slice(0, MAX_RESULTS);
+    return Promise.all(keys.map(loadShard).concat([loadMeta()])).then(function () {
+      var result = rank(qterms, filters);
+      result.terms = qterms;
+      result.pages = Math.ceil(result.ids.length / PAGE_SIZE);
+      result.page = Math.min(Math.max(1, Number(options.page) || 1), Math.max(1, result.pages));
+      var ids = result.ids.slice((result.page - 1) * PAGE_SIZE, result.page * PAGE_SIZE);
       var chunks = Array.from(new Set(ids.map(function (id) {
         return Math.floor(id / manifest.docChunk);
       })));
       return Promise.all(chunks.map(loadDocs)).then(function () {
+        result.shown = ids;
         result.docs = ids.map(function (id) {
           var chunk = docs[Math.floor(id / manifest.docChunk)] || [];
           return chunk[id % manifest.docChunk];
@@ -172,56 +235,191 @@
     });
   }
 
-  function render(text, result) {
+  /* Does a word of the text match one of the query's terms? Exactly, as the
+     start of the word being typed, or as a part of a compound. */
+  function matcher(qterms) {
+    return function (word) {
+      var t = terms(word)[0];
+      if (!t) return false;
+      for (var i = 0; i < qterms.length; i++) {
+        var q = qterms[i];
+        if (t === q) return true;
+        if (i === qterms.length - 1 && q.length >= 3 && t.startsWith(q)) return true;
+        if (q.length >= 4 && t.length > q.length && t.indexOf(q) >= 0) return true;
+      }
+      return false;
+    };
+  }
+
+  var BEFORE = 80;
+  var LENGTH = 240;
+
+  /* The passage of a text around its first match, as [text, marked] pieces. */
+  function snippet(text, qterms) {
+    if (!text) return [];
+    var matches = matcher(qterms);
+    var re = /[\p{L}\p{N}]+/gu;
+    var found = [];
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      if (matches(m[0])) found.push([m.index, m.index + m[0].length]);
+    }
+    var start = 0;
+    if (found.length) {
+      start = Math.max(0, found[0][0] - BEFORE);
+      if (start > 0) {
+        var space = text.indexOf(" ", start);
+        start = space >= 0 && space < found[0][0] ? space + 1 : start;
+      }
+    }
+    var end = Math.min(text.length, start + LENGTH);
+    if (end < text.length) {
+      var cut = text.lastIndexOf(" ", end);
+      if (cut > start + LENGTH / 2) end = cut;
+    }
+    var pieces = [];
+    if (start > 0) pieces.push(["… ", false]);
+    var at = start;
+    found.forEach(function (f) {
+      if (f[0] < start || f[1] > end) return;
+      if (f[0] > at) pieces.push([text.slice(at, f[0]), false]);
+      pieces.push([text.slice(f[0], f[1]), true]);
+      at = f[1];
+    });
+    if (end > at) pieces.push([text.slice(at, end), false]);
+    if (end < text.length) pieces.push([" …", false]);
+    return pieces;
+  }
+
+  function address(params) {
+    var q = new URLSearchParams();
+    Object.keys(params).forEach(function (k) { if (params[k]) q.set(k, params[k]); });
+    return "search.html?" + q.toString();
+  }
+
+  function pager(nav, text, options, result) {
+    nav.textContent = "";
+    if (result.pages <= 1) { nav.hidden = true; return; }
+    nav.hidden = false;
+    var params = { q: text, type: options.type, year: options.year };
+    function link(page, label, rel) {
+      var a = document.createElement("a");
+      a.href = address(Object.assign({}, params, { p: String(page) }));
+      a.rel = rel;
+      a.innerHTML = label;
+      nav.appendChild(a);
+      nav.appendChild(document.createTextNode(" "));
+    }
+    if (result.page > 1) link(result.page - 1, "← Forrige <span lang=\"en\">/ Previous</span>", "prev");
+    var here = document.createElement("span");
+    here.className = "page-of";
+    here.textContent = "Side " + result.page + " av " + result.pages +
+      " / Page " + result.page + " of " + result.pages;
+    nav.appendChild(here);
+    nav.appendChild(document.createTextNode(" "));
+    if (result.page < result.pages) link(result.page + 1, "Neste <span lang=\"en\">/ Next</span> →", "next");
+  }
+
+  function fillFilters(result, options) {
+    var type = document.getElementById("search-type");
+    var year = document.getElementById("search-year");
+    if (type) {
+      type.value = options.type || "";
+      Array.from(type.options).forEach(function (o) {
+        var letter = KIND_OF[o.value];
+        var base = o.getAttribute("data-label") || o.textContent;
+        o.setAttribute("data-label", base);
+        o.textContent = letter && result.counts ? base + " (" + (result.counts[letter] || 0) + ")" : base;
+      });
+    }
+    if (year) {
+      (manifest.years || []).forEach(function (y) {
+        if (year.querySelector("option[value='" + y + "']")) return;
+        var o = document.createElement("option");
+        o.value = String(y);
+        o.textContent = String(y) + (result.years && result.years[y] ? " (" + result.years[y] + ")" : "");
+        year.appendChild(o);
+      });
+      year.value = options.year || "";
+    }
+  }
+
+  function render(text, result, options) {
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
     list.textContent = "";
-    result.docs.forEach(function (doc) {
+    list.start = (result.page - 1) * PAGE_SIZE + 1;
+    var meta = window.__searchMeta;
+    result.docs.forEach(function (doc, i) {
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.href = base + doc[1];
       a.textContent = doc[0];
       a.lang = doc[3];
       li.appendChild(a);
-      var meta = document.createElement("span");
-      meta.className = "meta";
-      meta.textContent = " (" + doc[2] + ")";
-      li.appendChild(meta);
-      if (doc[5]) {
+      var meta_ = document.createElement("span");
+      meta_.className = "meta";
+      var kind = meta ? meta.k[result.shown[i]] : "";
+      li.setAttribute("data-kind", kind || "");
+      meta_.textContent = " (" + (KIND_LABEL[kind] ? KIND_LABEL[kind] + ", " : "") + doc[2] + ")";
+      li.appendChild(meta_);
+      var pieces = snippet(doc[5], result.terms);
+      if (pieces.length) {
         var p = document.createElement("p");
         p.className = "snippet";
-        p.textContent = doc[5];
+        p.lang = doc[3];
+        pieces.forEach(function (piece) {
+          if (piece[1]) {
+            var mark = document.createElement("mark");
+            mark.textContent = piece[0];
+            p.appendChild(mark);
+          } else {
+            p.appendChild(document.createTextNode(piece[0]));
+          }
+        });
         li.appendChild(p);
       }
       list.appendChild(li);
     });
     var n = result.ids.length;
+    var filtered = options.type || options.year;
     if (terms(text).length === 0) {
       status.textContent = "Skriv et søkeord. / Type a search term.";
     } else if (n === 0) {
-      status.textContent = "Ingen treff på «" + text + "». / No results.";
+      status.textContent = "Ingen treff på «" + text + "»" + (filtered ? " med disse filtrene" : "") +
+        ". / No results" + (filtered ? " with these filters" : "") + ".";
     } else {
+      var first = (result.page - 1) * PAGE_SIZE + 1;
+      var last = first + result.docs.length - 1;
       status.textContent = n + " treff på «" + text + "»" +
         (result.partial ? " (ikke alle ordene / not all words)" : "") +
-        (n > MAX_RESULTS ? ", viser " + MAX_RESULTS : "") + ". / " + n + " results.";
+        (result.pages > 1 ? ", viser " + first + "–" + last : "") + ". / " + n + " results" +
+        (result.pages > 1 ? ", showing " + first + "–" + last : "") + ".";
     }
+    var nav = document.getElementById("search-pager");
+    if (nav) pager(nav, text, options, result);
+    fillFilters(result, options);
   }
 
-  function search(text) {
-    return query(text).then(function (result) { render(text, result); });
+  function search(text, options) {
+    options = options || {};
+    return query(text, options).then(function (result) { render(text, result, options); return result; });
   }
 
   window.archiveSearch = {
-    fold: fold, words: words, stem: stem, terms: terms, shardKey: shardKey,
-    query: query, search: search
+    fold: fold, asciiFold: asciiFold, words: words, stem: stem, terms: terms,
+    shardKey: shardKey, query: query, search: search, snippet: snippet, pageSize: PAGE_SIZE
   };
 
   var input = typeof document.getElementById === "function" && document.getElementById("q");
   if (!input) return;
-  var q = new URLSearchParams(window.location.search).get("q");
+  var params = new URLSearchParams(window.location.search);
+  var q = params.get("q");
+  var options = { type: params.get("type") || "", year: params.get("year") || "", page: params.get("p") || "" };
+  fillFilters({}, options);
   if (q) {
     input.value = q;
-    search(q).then(function () {
+    search(q, options).then(function () {
       document.body.setAttribute("data-search-done", "");
     });
   }

@@ -1,0 +1,196 @@
+"""The search page in headless Chromium, from file://, over a real render of the replica.
+
+ASCII spellings, compounds, paging, snippets with marks, type and year filters,
+and ranking, as a reader uses them: typing in the form, pressing Enter,
+following the pager's links. No sleeps: every wait is for ``body[data-search-done]``.
+Needs the ``playwright`` Python package and Debian's ``chromium`` at /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright import sync_api
+from test_render_browser import ARGS, CHROMIUM, Watch, capture_replica
+
+from render.build import run_render
+from render.search_index import terms
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from archive import extract
+    archive = tmp_path_factory.mktemp("replica-search")
+    capture_replica(archive)
+    extract.run_extract(archive)
+    report = run_render(archive)
+    assert report.ok, report.summary()
+    return archive / "site"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
+    context = browser.new_context()
+    pg = context.new_page()
+    watch = Watch(pg)
+    yield pg, watch
+    context.close()
+
+
+def search(pg: Any, site: Path, query: str, type_: str = "", year: str = "") -> None:
+    """Open the search page, fill the form as a reader does and press Enter."""
+    pg.goto((site / "search.html").as_uri())
+    pg.locator("#q").fill(query)
+    if type_:
+        pg.get_by_label("Type").select_option(type_)
+    if year:
+        pg.get_by_label("År").select_option(year)
+    pg.locator("#q").press("Enter")
+    pg.wait_for_selector("body[data-search-done]")
+
+
+def results(pg: Any) -> list[dict[str, Any]]:
+    return pg.eval_on_selector_all("#search-results li", """(lis) => lis.map((li) => ({
+        title: li.querySelector("a").textContent, href: li.querySelector("a").href,
+        kind: li.dataset.kind, meta: li.querySelector(".meta").textContent,
+        snippet: li.querySelector(".snippet") ? li.querySelector(".snippet").innerHTML : "",
+        marks: Array.from(li.querySelectorAll("mark")).map((m) => m.textContent)}))""")
+
+
+@pytest.mark.parametrize(("typed", "written"), [
+    ("lorenskog", "Lørenskog"), ("raelingen", "Rælingen"), ("opplaering", "opplæring"),
+    ("Loerenskog", "Lørenskog"),
+])
+def test_ascii_spellings_find_the_norwegian_words(site: Path, page, typed: str,
+                                                  written: str) -> None:
+    pg, watch = page
+    search(pg, site, typed)
+    found = results(pg)
+    assert found, pg.locator("#search-status").text_content()
+    # the word as written is what is marked, in the first result's title or passage
+    assert any(written.lower() in m.lower() for m in found[0]["marks"]), found[0]
+    assert any(written in r["title"] for r in found)
+    sync_api.expect(pg.locator("#search-status")).to_contain_text(f"treff på «{typed}»")
+    watch.assert_clean()
+
+
+def test_strategi_finds_regional_planstrategi(site: Path, page) -> None:
+    pg, watch = page
+    search(pg, site, "strategi")
+    found = results(pg)
+    plan = [r for r in found if r["title"] == "Regional planstrategi 2017-2020"]
+    assert plan, [r["title"] for r in found]
+    assert "planstrategi" in plan[0]["marks"]  # the compound is marked where it matched
+    assert "strategi" not in terms("Regional planstrategi 2017-2020")  # found by its part
+    watch.assert_clean()
+
+
+def test_paging_beyond_the_first_page(site: Path, page) -> None:
+    pg, watch = page
+    search(pg, site, "opplaering")
+    status = pg.locator("#search-status").text_content()
+    total = int(status.split(" ", 1)[0])
+    assert total > 20 and "viser 1–20" in status
+    first = results(pg)
+    assert len(first) == 20
+    pager = pg.get_by_role("navigation", name="Sider med treff / Result pages")
+    sync_api.expect(pager).to_contain_text("Side 1 av 2")
+    assert pager.locator("a[rel=prev]").count() == 0
+    pager.locator("a[rel=next]").focus()
+    pg.keyboard.press("Enter")  # the pager works from the keyboard
+    pg.wait_for_url("**/search.html?*p=2*")
+    pg.wait_for_selector("body[data-search-done]")
+    second = results(pg)
+    assert len(second) == total - 20
+    assert not {r["href"] for r in first} & {r["href"] for r in second}
+    assert pg.locator("#search-results").get_attribute("start") == "21"
+    assert pg.locator("#q").input_value() == "opplaering"
+    sync_api.expect(pg.locator("#search-status")).to_contain_text(f"viser 21–{total}")
+    sync_api.expect(pager.locator("a[rel=prev]")).to_have_count(1)
+    assert pager.locator("a[rel=next]").count() == 0
+    watch.assert_clean()
+
+
+def test_snippet_is_the_passage_around_the_match_with_marks(site: Path, page) -> None:
+    pg, watch = page
+    search(pg, site, "raelingen")
+    found = {r["title"]: r for r in results(pg)}
+    centre = found["Pressesenter"]
+    # the lead of the press centre does not name Rælingen: the passage later in it does
+    assert centre["snippet"].startswith("… ")
+    assert "<mark>Rælingen</mark>" in centre["snippet"]
+    assert "Rælingen" not in centre["snippet"].split("<mark>")[0]
+    assert len(centre["snippet"]) < 400
+    watch.assert_clean()
+
+
+def test_type_filter_shows_only_that_type(site: Path, page) -> None:
+    pg, watch = page
+    search(pg, site, "strategi")
+    every = int(pg.locator("#search-status").text_content().split(" ", 1)[0])
+    search(pg, site, "strategi", type_="press")
+    assert "type=press" in pg.url
+    found = results(pg)
+    status = pg.locator("#search-status").text_content()
+    assert 0 < int(status.split(" ", 1)[0]) < every
+    assert found and {r["kind"] for r in found} == {"n"}
+    assert all("Pressemelding" in r["meta"] for r in found)
+    assert pg.get_by_label("Type").input_value() == "press"  # the choice is kept
+    search(pg, site, "strategi", type_="strategy")
+    assert {r["kind"] for r in results(pg)} == {"s"}
+    watch.assert_clean()
+
+
+def test_year_filter_shows_only_that_year(site: Path, page) -> None:
+    pg, watch = page
+    search(pg, site, "opplaering")
+    every = int(pg.locator("#search-status").text_content().split(" ", 1)[0])
+    years = pg.locator("#search-year option").evaluate_all("(os) => os.map((o) => o.value)")
+    assert "2014" in years and "2019" in years
+    all_dates = {r["meta"][-11:-1] for r in results(pg)}
+    assert any(not d.startswith("2014") for d in all_dates)
+    search(pg, site, "opplaering", year="2014")
+    found = results(pg)
+    assert found and {r["meta"][-11:-7] for r in found} == {"2014"}
+    assert int(pg.locator("#search-status").text_content().split(" ", 1)[0]) < every
+    assert pg.get_by_label("År").input_value() == "2014"
+    watch.assert_clean()
+
+
+def test_empty_filter_result_is_announced(site: Path, page) -> None:
+    pg, watch = page
+    pg.goto((site / "search.html").as_uri() + "?q=lorenskog&type=strategy&year=2014")
+    pg.wait_for_selector("body[data-search-done]")
+    assert results(pg) == []
+    status = pg.get_by_role("status")
+    sync_api.expect(status).to_contain_text("Ingen treff")
+    sync_api.expect(status).to_have_attribute("aria-live", "polite")
+    watch.assert_clean()
+
+
+def test_strategy_ranked_above_press_releases_that_name_it(site: Path, page) -> None:
+    pg, watch = page
+    search(pg, site, "klima")
+    found = results(pg)
+    kinds = [r["kind"] for r in found]
+    assert found[0]["kind"] == "s" and found[0]["title"].startswith("Klimastrategi")
+    # press releases with klima in their titles come after the strategy
+    press = [i for i, r in enumerate(found) if r["kind"] == "n"
+             and "klima" in r["title"].lower()]
+    assert press and min(press) > kinds.index("s")
+    search(pg, site, "regional planstrategi")
+    assert results(pg)[0]["title"] == "Regional planstrategi 2017-2020"
+    watch.assert_clean()
