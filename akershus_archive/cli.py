@@ -129,10 +129,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from archive.console import Console
     from render.build import run_render
 
     report = run_render(Path(args.dir), Path(args.templates) if args.templates else None,
-                        getattr(args, "workers", None) or None)
+                        getattr(args, "workers", None) or None, Console(quiet=args.quiet))
     if not args.quiet:
         print(report.summary() if hasattr(report, "summary") else report)
     return 0 if getattr(report, "ok", True) else 1

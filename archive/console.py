@@ -28,6 +28,8 @@ from typing import IO, Any, Self
 # Seconds between plain progress lines when the stream is not a terminal.
 PLAIN_INTERVAL = 30.0
 PLAIN_FORMAT = "%(levelname)s %(name)s: %(message)s"
+# Seconds between redraws of the live lines at most (a new state is drawn at once).
+LIVE_INTERVAL = 0.25
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Console:
         self._progress: Any = None
         self._ids: dict[int, Any] = {}
         self._last_plain = 0.0
+        self._last_draw = 0.0
         if self.live:
             from rich.console import Console as RichConsole
 
@@ -139,6 +142,10 @@ class Console:
         if self.live:
             self._progress.update(self._ids[id(task)], completed=task.done, total=task.total,
                                   state=task.state, rate=f"{task.rate():.1f}/s")
+            now = time.monotonic()
+            if now - self._last_draw >= LIVE_INTERVAL or state is not None:
+                self._last_draw = now
+                self._progress.refresh()
         elif not self.quiet and time.monotonic() - self._last_plain >= self.plain_interval:
             self._last_plain = time.monotonic()
             self.stream.write(task.line() + "\n")
@@ -169,7 +176,9 @@ class Console:
             # the state gives way first on a narrow terminal
             TextColumn("{task.fields[state]}",
                        table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
-            console=self._rich, transient=True, refresh_per_second=4, expand=True)
+            # no refresh thread: commands fork workers (render), which is not safe
+            # beside a running thread; the display is redrawn on updates instead
+            console=self._rich, transient=True, auto_refresh=False, expand=True)
         self._progress.start()
 
     def print(self, text: str) -> None:

@@ -33,6 +33,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from archive.console import Console
 from archive.errors import ArchiveError
 from archive.folder import (
     build_store_file,
@@ -89,15 +90,25 @@ class RenderError(ArchiveError):
     """The archive cannot be rendered; the message says what to do (the CLI prints it)."""
 
 
+# What each stage of a build is doing, for the console's state line.
+STAGES = {
+    "index": "reading the WARC files", "scan": "reading the records",
+    "files": "copying the archived files", "pages": "rendering the captures",
+    "ways_in": "writing the ways in (browse, search, data)", "linkcheck": "checking every link",
+}
+
+
 def run_render(archive_dir: Path, template_dir: Path | None = None,
-               workers: int | None = None) -> RenderReport:
+               workers: int | None = None, console: Console | None = None) -> RenderReport:
     """Build ``archive_dir/site/``; check ``report.ok`` (False -> exit non-zero).
 
     ``workers`` processes render the captures (default: one per usable CPU, at most
-    ``RENDER_WORKERS``).
+    ``RENDER_WORKERS``); ``console`` shows the stages as they go.
     """
-    return SiteBuilder(Path(archive_dir), template_dir,
-                       default_workers(RENDER_WORKERS) if workers is None else workers).run()
+    builder = SiteBuilder(Path(archive_dir), template_dir,
+                          default_workers(RENDER_WORKERS) if workers is None else workers)
+    builder.console = console
+    return builder.run()
 
 
 class SiteBuilder:
@@ -123,6 +134,7 @@ class SiteBuilder:
         self.crawl_facts = gaps.CrawlFacts.load(archive_dir)
         self.original = OriginalView(self, self.env, self.site, archive_dir, self.store,
                                      self.links)
+        self.console: Console | None = None
 
     # -- entry point -------------------------------------------------------
     def run(self) -> RenderReport:
@@ -130,6 +142,8 @@ class SiteBuilder:
             return self._run()
         finally:
             self.store.close()
+            if self.console is not None:
+                self.console.stop()
 
     def _run(self) -> RenderReport:
         if not self.records_path.is_file():
@@ -163,11 +177,17 @@ class SiteBuilder:
             self.report.linkcheck = check_site(
                 self.out, chain(self.store.iter_pages(), document_views.views(self.store)))
 
+        console = self.console
+        task = console.task("render", "stages", total=len(STAGES)) if console else None
         for name, step in (("index", self._index_warcs), ("scan", self._scan_records),
                            ("files", self._copy_files), ("pages", pages),
                            ("ways_in", ways_in), ("linkcheck", linkcheck)):
             t = time.perf_counter()
+            if console is not None and task is not None:
+                console.update(task, state=STAGES[name])
             step()
+            if console is not None and task is not None:
+                console.update(task, 1)
             self.report.stages[name] = time.perf_counter() - t
             self.report.peaks[name] = peak_mb(resource.RUSAGE_SELF)
         self.report.peaks["child processes"] = peak_mb(resource.RUSAGE_CHILDREN)

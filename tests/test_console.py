@@ -177,3 +177,20 @@ def test_a_crawl_watched_in_a_terminal_piped_and_quiet(tmp_path: Path, replica: 
         "next: ")
     quiet = _run_on_a_pty(_crawl_args(tmp_path / "quiet", replica.port, "--quiet"))
     assert _screen_lines(quiet) == []
+
+
+def test_extract_and_render_watched_in_a_terminal(tmp_path: Path, replica_crawl: Path) -> None:
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(replica_crawl / "warc", archive / "warc")
+    cli = [sys.executable, "-m", "akershus_archive"]
+    lines = _screen_lines(_run_on_a_pty([*cli, "extract", str(archive)]))
+    assert any(line.startswith("extract ") and "captures" in line for line in lines), lines[:10]
+    assert lines[-1] == f"next: akershus-archive render {archive}"
+    lines = _screen_lines(_run_on_a_pty([*cli, "render", str(archive)]))
+    stages = [line for line in lines if line.startswith("render ") and "stages" in line]
+    assert any("/6 stages" in line and "rendering the captures" in line for line in stages)
+    assert any("checking every link" in line for line in stages)
+    assert not any(line.startswith("render ") for line in lines[-3:])  # the summary is last
+    assert any(line.startswith("link check:") for line in lines[-4:])
