@@ -25,6 +25,7 @@ for it and says so (:class:`BackoffMiddleware`).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import time
@@ -196,6 +197,22 @@ class BackoffMiddleware:
                 engine.unpause()
 
 
+def _steady() -> dict[str, Any]:
+    """A download slot's delay without random variation, in the installed Scrapy's words.
+
+    Newer Scrapy calls it ``jitter`` (a magnitude) and warns on the older
+    ``randomize_delay`` (a flag), which the oldest Scrapy this runs on knows alone.
+    """
+    from scrapy.core.downloader import Slot
+
+    if "jitter" in inspect.signature(Slot.__init__).parameters:
+        return {"jitter": 0}
+    return {"randomize_delay": False}
+
+
+STEADY = _steady()
+
+
 def harvested(warc_dir: Path) -> set[tuple[str, str]]:
     """(original URL, capture date) of every capture a harvest put in ``warc_dir``."""
     held: set[tuple[str, str]] = set()
@@ -262,9 +279,9 @@ def harvest_settings(archive_dir: Path, overrides: dict[str, Any]) -> Any:
         "DOWNLOAD_DELAY": delay,
         # the CDX API and replay each at their own pace (crawler/spiders/harvest.py)
         "DOWNLOAD_SLOTS": {
-            CDX_SLOT: {"concurrency": 1, "randomize_delay": False,
+            CDX_SLOT: {"concurrency": 1, **STEADY,
                        "delay": max(settings.getfloat("HARVEST_CDX_DELAY"), delay)},
-            REPLAY_SLOT: {"concurrency": concurrency, "delay": delay, "randomize_delay": False},
+            REPLAY_SLOT: {"concurrency": concurrency, "delay": delay, **STEADY},
         },
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "CONCURRENT_REQUESTS": concurrency + 1,

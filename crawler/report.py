@@ -241,7 +241,10 @@ class ReportExtension:
         self._live = Console(live=True)
         level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
         self._live.install(level if isinstance(level, int) else logging.WARNING)
-        self._task = self._live.task("crawl", "responses", estimated=True)
+        if getattr(spider, "name", "") == "harvest":  # its listing is the total (see _draw)
+            self._task = self._live.task("harvest", "captures", estimated=True)
+        else:
+            self._task = self._live.task("crawl", "responses", estimated=True)
         self._loop = LoopingCall(self._draw)
         self._loop.start(self.interval, now=True)
 
@@ -331,6 +334,7 @@ class ReportExtension:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         if self._live is not None:
+            self._draw()  # the last counts, drawn once before the line goes
             self._live.stop()
             self._live = None
         self.closed_reason = reason

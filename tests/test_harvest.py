@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import re
 import sys
 import threading
 from collections import Counter, defaultdict
@@ -731,3 +732,19 @@ def test_a_payload_that_is_not_the_listed_one_is_flagged(eras: Eras, tmp_path: P
                and r["fields"].get("digest-check", "").startswith("digest_mismatch")]
     assert len(flagged) == 1 and flagged[0]["h"]["WARC-Target-URI"] == listed[0]["url"]
     assert len(captures(records)) == len(listed)  # still kept: it is what the archive holds
+
+
+def test_standin_harvest_watched_in_a_terminal(standin: Any, tmp_path: Path) -> None:
+    """The live line counts captures out of the listing's; the summary comes last, in words."""
+    from test_console import _run_on_a_pty, _screen_lines
+
+    raw = _run_on_a_pty([sys.executable, "-m", "akershus_archive", "harvest",
+                         "--archive", standin.replay, "--cdx", standin.cdx,
+                         "--out", str(tmp_path / "h"), "--url-prefix", SITE + "static/",
+                         "--delay", "0", "--concurrency", "4"])
+    lines = _screen_lines(raw)
+    live = [line for line in lines if line.startswith("harvest ") and "captures" in line]
+    assert live and "\x1b[" in raw, lines[:10]
+    assert any(re.search(r" \d+/\d+ captures", line) for line in live), live[-3:]
+    assert lines[-1].startswith("next: akershus-archive extract"), lines[-4:]
+    assert any(line.startswith("Harvested ") for line in lines[-4:])
