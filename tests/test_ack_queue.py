@@ -7,11 +7,7 @@ retries, cleared by the ack wherever the chain ended, put back once.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -25,27 +21,9 @@ KEY = "t:requests"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis.Redis]:
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is needed (Debian package redis-server; .ci/run installs it)"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("r"))],
-                            stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 30
-    while True:  # the condition "answers PING", with a deadline
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline and proc.poll() is None, "redis did not start"
-            time.sleep(0.02)
-    yield client
-    proc.terminate()
-    proc.wait(timeout=30)
+def server(redis_url: str) -> redis.Redis:
+    """The session's redis-server, database 3 (the crawl tests use 0-2)."""
+    return redis.Redis.from_url(redis_url.replace("/0", "/3"))
 
 
 @pytest.fixture
