@@ -253,9 +253,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_package(args: argparse.Namespace) -> int:
+    from archive.console import Console
     from archive.wacz import run_package
 
-    path = run_package(Path(args.dir), Path(args.output))
+    path = run_package(Path(args.dir), Path(args.output), Console(quiet=args.quiet))
     if not args.quiet:
         print(path)
     return 0

@@ -32,6 +32,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from archive.cdxj import run_index, write_compressed
+from archive.console import Console
 from archive.decoding import decode_html
 from archive.errors import ArchiveError
 from archive.folder import (
@@ -155,13 +156,23 @@ def extract_files(archive_dir: Path) -> list[Path]:
     return [p for p in named if p.is_file()]
 
 
-def run_package(archive_dir: Path, output: Path) -> Path:
-    """Write the WACZ of ``archive_dir`` (its WARCs, a fresh index, its pages) to ``output``."""
+def run_package(archive_dir: Path, output: Path, console: Console | None = None) -> Path:
+    """Write the WACZ of ``archive_dir`` (its WARCs, a fresh index, its pages) to ``output``.
+
+    ``console`` shows the files as they go in.
+    """
     files = warc_files(archive_dir)
+    task = console.task("package", "steps", total=len(files) + 3) if console else None
+
+    def step(state: str, done: int = 1) -> None:
+        if console is not None and task is not None:
+            console.update(task, done, state=state)
+
     names = [warc_relative(archive_dir, p) for p in files]
     if len({n.lower() for n in names}) != len(names) or any("/" in n for n in names):
         raise ArchiveError(f"WARC files in {warc_dir(archive_dir)} must have distinct names and "
                            "no sub-folders to be packaged - move them into warc/ itself")
+    step("indexing the WARC files", 0)
     index = run_index(archive_dir)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
@@ -171,13 +182,17 @@ def run_package(archive_dir: Path, output: Path) -> Path:
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             for path, name in zip(files, names):
+                step(f"copying {name}", 0)
                 resources.append(_copy_file(zf, path, f"archive/{name}", zipfile.ZIP_STORED))
+                step(f"copied {name}")
             for name, compress in (("index.cdx.gz", zipfile.ZIP_STORED),
                                    ("index.idx", zipfile.ZIP_DEFLATED)):
                 resources.append(_copy_file(zf, scratch[name], f"indexes/{name}", compress))
+            step("the index and the pages")
             main: dict[str, Any] = {}
             resources.append(_write_lines(zf, page_lines(archive_dir, main), "pages/pages.jsonl",
                                           tmp.with_name(tmp.name + ".pages")))
+            step("the extract's records")
             for record_file in extract_files(archive_dir):
                 resources.append(_copy_file(zf, record_file, f"data/{record_file.name}",
                                             zipfile.ZIP_DEFLATED))
@@ -204,5 +219,8 @@ def run_package(archive_dir: Path, output: Path) -> Path:
     finally:
         for path in scratch.values():
             path.unlink(missing_ok=True)
+    step("done")
+    if console is not None:
+        console.stop()
     logger.info("Packaged %d WARC files into %s", len(files), output)
     return output

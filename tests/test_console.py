@@ -194,3 +194,7 @@ def test_extract_and_render_watched_in_a_terminal(tmp_path: Path, replica_crawl:
     assert any("checking every link" in line for line in stages)
     assert not any(line.startswith("render ") for line in lines[-3:])  # the summary is last
     assert any(line.startswith("link check:") for line in lines[-4:])
+    wacz = tmp_path / "a.wacz"
+    lines = _screen_lines(_run_on_a_pty([*cli, "package", str(archive), "-o", str(wacz)]))
+    assert any(line.startswith("package ") and "copying" in line for line in lines), lines
+    assert lines[-1] == str(wacz) and wacz.is_file()
