@@ -81,3 +81,19 @@ def test_warcinfo_names_every_setting_that_shapes_a_capture() -> None:
         "HARVEST_BLOCK_AFTER", "HARVEST_BLOCK_PAUSE", "HARVEST_BLOCK_RETRIES"}
     assert shaping <= set(CAPTURE_SETTINGS), sorted(shaping - set(CAPTURE_SETTINGS))
     assert set(CAPTURE_SETTINGS) <= names
+
+
+def test_document_limits_in_the_docs_are_the_code_defaults() -> None:
+    """docs/documents.md gives each per-document limit with the default the code has."""
+    from archive.pdf_read import DocumentLimits
+    from archive.pdf_worker import GRACE_SECONDS, WORKER_MEMORY
+
+    doc = (ROOT / "docs" / "documents.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", doc, flags=re.MULTILINE))
+    limits = DocumentLimits()
+    assert rows["max_bytes"].strip() == f"{limits.max_bytes // 2**20} MiB"
+    assert rows["max_pages"].strip() == str(limits.max_pages)
+    assert rows["max_seconds"].strip() == f"{limits.max_seconds:g} s"
+    assert rows["max_chars"].strip().replace(" ", "") == str(limits.max_chars)
+    assert rows["WORKER_MEMORY"].strip() == f"{WORKER_MEMORY // 2**30} GiB"
+    assert f"{GRACE_SECONDS:g} s more (`GRACE_SECONDS`)" in doc
