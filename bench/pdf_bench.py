@@ -321,7 +321,7 @@ def render_plan(plan: Plan) -> tuple[bytes, int]:
     from reportlab.lib.units import cm
     from reportlab.pdfgen.canvas import Canvas
 
-    from replica.pdfs import HEIGHT, MARGIN, RULE, WIDTH, _DocTemplate, _Info
+    from replica.pdfs import MARGIN, RULE, WIDTH, _DocTemplate, _Info, running_header
     from replica.pdfs_content import Document, footer_text
 
     document = Document(name=plan.name, title=plan.title, subject=plan.title,
@@ -359,12 +359,7 @@ def render_plan(plan: Plan) -> tuple[bytes, int]:
         def _furniture(self, canvas: Canvas, _doc: object) -> None:
             """The replica's running header; the footer is the canvas's."""
             canvas.saveState()
-            canvas.setFont("Helvetica", 8.5)
-            canvas.setFillColor(RULE)
-            canvas.drawString(MARGIN, HEIGHT - 1.6 * cm, self.document.title)
-            canvas.setStrokeColor(RULE)
-            canvas.setLineWidth(0.5)
-            canvas.line(MARGIN, HEIGHT - 1.75 * cm, WIDTH - MARGIN, HEIGHT - 1.75 * cm)
+            running_header(canvas, self.document.title)
             canvas.restoreState()
 
     out = io.BytesIO()

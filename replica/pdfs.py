@@ -180,6 +180,19 @@ class _Heading(Paragraph):
         self.heading, self.level = text, level
 
 
+def running_header(canvas: Canvas, title: str) -> None:
+    """The running header of a page after the title page: the title over a rule.
+
+    Drawn in the caller's saved graphics state (the footer follows in the same one).
+    """
+    canvas.setFont("Helvetica", 8.5)
+    canvas.setFillColor(RULE)
+    canvas.drawString(MARGIN, HEIGHT - 1.6 * cm, title)
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN, HEIGHT - 1.75 * cm, WIDTH - MARGIN, HEIGHT - 1.75 * cm)
+
+
 class _DocTemplate(BaseDocTemplate):
     """Title page, one-column and two-column pages; furniture on all but the title page."""
 
@@ -218,15 +231,10 @@ class _DocTemplate(BaseDocTemplate):
 
     def _furniture(self, canvas: Canvas, _doc: object) -> None:
         """The running header (the title) and the "Side N av M" footer."""
-        page = canvas.getPageNumber()
         canvas.saveState()
-        canvas.setFont("Helvetica", 8.5)
-        canvas.setFillColor(RULE)
-        canvas.drawString(MARGIN, HEIGHT - 1.6 * cm, self.document.title)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN, HEIGHT - 1.75 * cm, WIDTH - MARGIN, HEIGHT - 1.75 * cm)
-        canvas.drawRightString(WIDTH - MARGIN, 1.4 * cm, footer_text(page, self.document.pages))
+        running_header(canvas, self.document.title)
+        canvas.drawRightString(WIDTH - MARGIN, 1.4 * cm,
+                               footer_text(canvas.getPageNumber(), self.document.pages))
         canvas.restoreState()
 
     def _two_columns(self, canvas: Canvas, doc: object) -> None:

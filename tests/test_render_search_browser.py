@@ -14,23 +14,15 @@ from typing import Any
 
 import pytest
 from playwright import sync_api
-from test_render_browser import ARGS, CHROMIUM, Watch, capture_replica
+from test_render_browser import ARGS, CHROMIUM, Watch, replica_site  # noqa: F401, F811 - a fixture
 
-from render.build import run_render
 from render.search_index import terms
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from archive import extract
-    archive = tmp_path_factory.mktemp("replica-search")
-    capture_replica(archive)
-    extract.run_extract(archive)
-    report = run_render(archive)
-    assert report.ok, report.summary()
-    return archive / "site"
+def site(replica_site: Path) -> Path:  # noqa: F811 - the fixture it builds on
+    """The replica's offline archive, built once (tests/test_render_browser.py)."""
+    return replica_site
 
 
 @pytest.fixture(scope="module")
