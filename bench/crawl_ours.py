@@ -10,7 +10,6 @@ the whole crawl to FILE.
 from __future__ import annotations
 
 import cProfile
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -18,7 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from akershus_archive.cli import build_parser, crawl_overrides
-from crawler import settings as defaults
 from crawler.run import run_crawl
 
 
@@ -32,10 +30,6 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(["crawl", url, "--out", out, *options])
     args.quiet, args.debug = True, False
     overrides = crawl_overrides(args)
-    if importlib.util.find_spec("scrapy_redis") is None:
-        # The distributed-crawl extension needs scrapy_redis at import time even when off.
-        overrides["EXTENSIONS"] = {k: v for k, v in defaults.EXTENSIONS.items()
-                                   if not k.startswith("crawler.distributed")}
     if profile:
         prof = cProfile.Profile()
         prof.enable()

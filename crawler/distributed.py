@@ -125,6 +125,7 @@ def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
         "DOWNLOAD_DELAY": 0,
         "DOWNLOADER_MIDDLEWARES": {**defaults.DOWNLOADER_MIDDLEWARES,
                                    "crawler.distributed.SharedPoliteness": 950},
+        "EXTENSIONS": {**defaults.EXTENSIONS, "crawler.distributed.Heartbeat": 300},
     }
 
 

@@ -7,14 +7,15 @@ Hop types follow Heritrix's metadata records: ``L`` a link, ``E`` an embed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
-from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.utils.url import strip_url
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.url import canonicalize_url, safe_url_string
 
 from archive.css import css_urls
@@ -28,38 +29,50 @@ from archive.documents import is_document_path
 LINK_CACHE = 32768
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
-# (XPath, hop type): E for embeds the page needs to render, L for links to follow.
-EMBED_XPATHS = (
-    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' stylesheet ')]/@href",
-    "//link[contains(@rel, 'icon')]/@href",
-    "//img/@src", "//img/@srcset", "//source/@src", "//source/@srcset",
-    "//script/@src", "//video/@poster", "//video/@src", "//audio/@src",
-    "//input[@type='image']/@src", "//embed/@src", "//object/@data",
-    "//*[@background]/@background",
+# Where links are found, each with its hop type and the context the metadata records
+# name: E for embeds the page needs to render, L for links to follow. The groups
+# are read in this order, each in document order, so the first to find a URL names
+# its context. (element, attribute, context); "*" is any element.
+EMBEDS = (
+    ("link", "href", "link/@href"),  # rel="stylesheet" (a token of rel)
+    ("link", "href", "link/@href"),  # rel containing "icon" (shortcut icon, apple-touch-icon)
+    ("img", "src", "img/@src"), ("img", "srcset", "img/@srcset"),
+    ("source", "src", "source/@src"), ("source", "srcset", "source/@srcset"),
+    ("script", "src", "script/@src"), ("video", "poster", "video/@poster"),
+    ("video", "src", "video/@src"), ("audio", "src", "audio/@src"),
+    ("input", "src", "input/@src"),  # type="image"
+    ("embed", "src", "embed/@src"), ("object", "data", "object/@data"),
+    ("*", "background", "*/@background"),
 )
-LINK_XPATHS = ("//a/@href", "//area/@href", "//iframe/@src", "//frame/@src")
+LINKS = (("a", "href", "a/@href"), ("area", "href", "area/@href"),
+         ("iframe", "src", "iframe/@src"), ("frame", "src", "frame/@src"))
 # <meta http-equiv="refresh" content="5; url=...">: a client-side redirect, followed
 # as a link (hop L), so the trap rules that count link hops bound a chain of them
 # (Heritrix's HTML extractor follows it too, as a redirect hop). The page itself is
 # parsed for its other links as well: Scrapy's MetaRefreshMiddleware, which would
 # replace it by a redirect and hide them, is off (METAREFRESH_ENABLED).
-REFRESH_XPATH = ("//meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']/@content")
-
-
-def _compiled(xpath: str) -> etree.XPath:
-    # lxml evaluated directly: parsel would wrap every attribute found in a Selector,
-    # which cost more than the parse. Same XPath engine, same results, same order.
-    return etree.XPath(xpath, smart_strings=False)
-
-
-_EMBEDS = tuple((x, x.rsplit("//", 1)[1].split("[")[0] + "/@" + x.rsplit("@", 1)[1], _compiled(x))
-                for x in EMBED_XPATHS)
-_LINKS = tuple((x.lstrip("/"), _compiled(x)) for x in LINK_XPATHS)
-_STYLES = _compiled("//style/text() | //@style")
-_BASE = _compiled("//base/@href")
-_REFRESH = _compiled(REFRESH_XPATH)
-_REFRESH_URL = re.compile(r"""[\s\d.]*[;,]?\s*(?:url\s*=\s*)?(?:(["'])(.*?)(?:\1|$)|(.*))""",
-                          re.IGNORECASE | re.DOTALL)
+REFRESH_CONTEXT = "meta/@content"
+# One selector for every element that may hold a link; each is read once.
+_CANDIDATES = ("base[href], link[href], img, source, script[src], video, audio, input[src], "
+               "embed[src], object[data], [background], style, [style], a[href], area[href], "
+               "iframe, frame[src], meta[http-equiv][content], noframes, noembed")
+# HTML's ASCII whitespace, which separates the tokens of rel.
+_ASCII_SPACE = re.compile(r"[\t\n\f\r ]+")
+# Elements whose content the HTML parser keeps as text (a browser shows it only
+# when frames, plugins or iframes are missing), and whose links the crawl still
+# wants: parsed again as a fragment, to this depth. A template's content, which
+# the parser keeps apart from the tree until a script stamps it, is read too.
+_FALLBACK = frozenset({"noframes", "noembed", "iframe"})
+_FALLBACK_DEPTH = 2
+# Pages with more tags than this ("<" counted), or more characters, are read from
+# libxml2's tree instead (see _collect_large): 10 000 nested elements cost Lexbor
+# 0.12 s, and its tree of a 100 MB page took 15% more memory than libxml2's.
+LEXBOR_MAX_TAGS = 10_000
+LEXBOR_MAX_CHARS = 1 << 20
+_PER_TAG = {"img": ((2, "src"), (3, "srcset")), "source": ((4, "src"), (5, "srcset")),
+            "script": ((6, "src"),), "video": ((7, "poster"), (8, "src")),
+            "audio": ((9, "src"),), "embed": ((11, "src"),), "object": ((12, "data"),)}
+_LINK_GROUP = {tag: (len(EMBEDS) + i, attr) for i, (tag, attr, _) in enumerate(LINKS)}
 
 
 @dataclass(frozen=True)
@@ -197,14 +210,137 @@ def resolution_base(url: str) -> str:
         return url
 
 
+class _Found:
+    """The link-holding attribute values of one page, sorted by kind (EMBEDS, LINKS)."""
+
+    def __init__(self) -> None:
+        self.groups: list[list[str]] = [[] for _ in range(len(EMBEDS) + len(LINKS))]
+        self.styles: list[str] = []
+        self.refresh: list[str] = []
+        self.bases: list[str] = []
+
+    def element(self, tag: str, attrs: Mapping[str, str | None], style_text: str = "") -> None:
+        """One element: its tag, its attributes (None for one without a value)."""
+        groups = self.groups
+        if tag == "link":
+            href = attrs.get("href")
+            rel = attrs.get("rel")
+            if href is not None and rel is not None:
+                if "stylesheet" in _ASCII_SPACE.split(rel):
+                    groups[0].append(href)
+                if "icon" in rel:
+                    groups[1].append(href)
+        elif tag in _PER_TAG:
+            for group, attr in _PER_TAG[tag]:
+                if attr in attrs:
+                    groups[group].append(attrs[attr] or "")
+        elif tag == "input":
+            if attrs.get("type") == "image" and "src" in attrs:
+                groups[10].append(attrs["src"] or "")
+        elif tag == "base":
+            if "href" in attrs:
+                self.bases.append(attrs["href"] or "")
+        elif (tag == "meta" and "content" in attrs
+              and (attrs.get("http-equiv") or "").translate(_REFRESH_CASE) == "refresh"):
+            self.refresh.append(attrs["content"] or "")
+        if "background" in attrs:
+            groups[13].append(attrs["background"] or "")
+        if "style" in attrs:
+            self.styles.append(attrs["style"] or "")
+        if tag == "style" and style_text:
+            self.styles.append(style_text)
+        if tag in _LINK_GROUP:
+            group, attr = _LINK_GROUP[tag]
+            if attr in attrs:
+                groups[group].append(attrs[attr] or "")
+
+
+def _parse(text: str) -> LexborHTMLParser:
+    try:
+        return LexborHTMLParser(text)
+    except UnicodeEncodeError:  # a lone surrogate: not text a server could have sent
+        return LexborHTMLParser(text.encode("utf-8", "replace"))
+
+
+def _root(tree: LexborHTMLParser) -> LexborNode:
+    root = tree.root
+    assert root is not None  # the parser makes <html> of any text, even an empty one
+    return root
+
+
+def _collect(tree: LexborNode, found: _Found, depth: int = 0) -> None:
+    """The elements under ``tree`` that may hold links, in document order, into ``found``."""
+    fallback: list[str] = []
+    seen = set()
+    for node in tree.css(_CANDIDATES):
+        if node.mem_id in seen:  # an element matching several selectors comes once each
+            continue
+        seen.add(node.mem_id)
+        tag = node.tag or ""
+        found.element(tag, node.attributes,
+                      node.text(deep=True) if tag == "style" else "")
+        if tag in _FALLBACK:
+            fallback.append(node.text(deep=True) or "")
+    if depth >= _FALLBACK_DEPTH:
+        return
+    for markup in fallback:
+        if "<" in markup:
+            _collect(_root(_parse(markup)), found, depth + 1)
+    for fragment in tree.template_fragments():
+        _collect(fragment, found, depth + 1)
+
+
+def _collect_large(text: str, found: _Found) -> None:
+    """The same, for a page of more than LEXBOR_MAX_TAGS tags or LEXBOR_MAX_CHARS, from libxml2.
+
+    An HTML5 tree builder looks through the stack of open elements at each tag,
+    so its time grows with the square of the nesting depth: 100 000 nested
+    ``<div>`` (1.1 MB) took Lexbor 18 s, during which the crawl fetched nothing
+    and its other downloads timed out. libxml2's parser (lxml, recovering) is
+    linear in any markup and parses fallback and template content as elements;
+    a page that begins with an XML declaration is still parsed as HTML here. It
+    stops at 2 048 open elements ("Excessive depth"), huge_tree or not: links
+    nested deeper than that are not found (browsers flatten such trees; Chromium
+    at 512).
+    """
+    body = text.replace("\x00", "").encode("utf-8", "replace").strip() or b"<html/>"
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(body, parser=parser)
+    if root is None:  # nothing an element could be made of (only a comment, say)
+        return
+    for element in root.iter(tag=etree.Element):
+        tag = element.tag.lower()
+        found.element(tag, element.attrib,
+                      "".join(element.itertext()) if tag == "style" else "")
+
+
+# Only these letters are lowered, as HTML's http-equiv match lowers ASCII.
+_REFRESH_CASE = str.maketrans("REFSH", "refsh")
+_REFRESH_URL = re.compile(r"""[\s\d.]*[;,]?\s*(?:url\s*=\s*)?(?:(["'])(.*?)(?:\1|$)|(.*))""",
+                          re.IGNORECASE | re.DOTALL)
+
+
 def html_outlinks(base_url: str, text: str) -> list[Outlink]:
-    """Outlinks of an HTML page in document order, without repeats, as requested (request_url)."""
-    sel = Selector(text=text)
-    base = next(iter(_BASE(sel.root)), None)
-    if base:
+    """Outlinks of an HTML page, without repeats, as requested (request_url).
+
+    The page is parsed as a browser parses it (Lexbor, an HTML5-conformant parser,
+    as for the original view: render/sanitize.py), so a page that begins with an
+    XML declaration is still HTML, and the links are those of the tree a browser
+    builds. Fallback content the parser keeps as text or apart (noframes,
+    noembed, an iframe's, a template's) is read too: a browser may show it.
+    Grouped by kind (embeds, inline styles, links, a meta refresh), each group
+    in document order: the first kind to find a URL names its context.
+    """
+    found = _Found()
+    if len(text) > LEXBOR_MAX_CHARS or text.count("<") > LEXBOR_MAX_TAGS:
+        _collect_large(text, found)
+    else:
+        _collect(_root(_parse(text)), found)
+    groups, bases = found.groups, found.bases
+    if bases:
         # A base URL that cannot be parsed is ignored, as browsers do (HTML, "document base URL").
         try:
-            joined = urljoin(base_url, base.strip())
+            joined = urljoin(base_url, bases[0].strip())
         except ValueError:
             joined = base_url
         base_url = base_url if url_problem(joined) else joined
@@ -219,25 +355,24 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
             seen.add((url, hop))
             out.append(Outlink(url, hop, context))
 
-    root = sel.root
-    for xpath, context, compiled in _EMBEDS:
-        for value in compiled(root):
-            if xpath.endswith("srcset"):
+    for (_tag, attr, context), values in zip(EMBEDS, groups, strict=False):
+        for value in values:
+            if attr == "srcset":
                 for candidate in value.split(","):
                     if candidate.strip():
                         add(candidate.split()[0], "E", context)
             else:
                 add(value, "E", context)
-    for style in _STYLES(root):
+    for style in found.styles:
         for url in css_urls(style):
             add(url, "E", "style")
-    for context, compiled in _LINKS:
-        for value in compiled(root):
+    for (_tag, _attr, context), values in zip(LINKS, groups[len(EMBEDS):], strict=True):
+        for value in values:
             add(value, "L", context)
-    for content in _REFRESH(root):
+    for content in found.refresh:
         target = refresh_target(content)
         if target:
-            add(target, "L", "meta/@content")
+            add(target, "L", REFRESH_CONTEXT)
     return out
 
 

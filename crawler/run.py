@@ -35,6 +35,10 @@ def crawl_settings(archive_dir: Path, overrides: dict[str, Any]) -> Settings:
     """The project's documented defaults, then the caller's overrides."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    # The spider is given as a class: no module is searched for spiders (a crawl
+    # would otherwise import the harvest's, and its CDX stack, at every start).
+    settings.set("SPIDER_LOADER_CLASS", "scrapy.spiderloader.DummySpiderLoader",
+                 priority="project")
     settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")

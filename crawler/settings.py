@@ -9,6 +9,14 @@ line in ``docs/settings.md`` (a test keeps the two in step).
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy
+
+
+def _without(components: dict[str, int], off: tuple[str, ...]) -> dict[str, int]:
+    """One of Scrapy's base component lists, less the components in ``off``."""
+    return {name: order for name, order in components.items() if name not in off}
+
+
 BOT_NAME = "akershus-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -21,10 +29,11 @@ ARCHIVE_DIR = "akershus-archive-out"
 # --- WARC writing (crawler/warcfile.py) -----------------------------------------
 # Rotate to a new WARC file once the current one reaches this size (bytes).
 WARC_MAX_FILE_SIZE = 1_000_000_000
-# zlib level of each record's gzip member: 6, zlib's and gzip(1)'s default, as
-# Heritrix writes (Java's default Deflater). Level 9 made 0.1% smaller files of
-# the replica's pages for 12% more compression time; 1 made them 12% bigger.
-# The records are the same bytes at any level; only the files' size differs.
+# Deflate level of each record's gzip member: 6, zlib's and gzip(1)'s default,
+# as Heritrix writes (Java's default Deflater). Records are deflated with
+# zlib-ng (same format as zlib, about 40% less CPU at this level; files 0.2%
+# bigger). The records are the same bytes at any level; only the files' size
+# differs (docs/settings.md has the figures).
 WARC_GZIP_LEVEL = 6
 # File name prefix; names follow the IIPC pattern prefix-timestamp-serial-host-pid.
 WARC_PREFIX = "akershus"
@@ -185,18 +194,36 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
 }
-SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-}
+SPIDER_MIDDLEWARES: dict[str, int] = {}
+# Scrapy's spider middlewares, less three: the spider counts hops itself
+# (depth), the trap rule SCOPE_MAX_URL_LENGTH is the one URL-length limit (url
+# length), and the spider builds each request's meta itself (Scrapy's check for
+# meta copied from a response, a warning for spider authors).
+SPIDER_MIDDLEWARES_OFF = (
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+)
+SPIDER_MIDDLEWARES_BASE = _without(_scrapy.SPIDER_MIDDLEWARES_BASE, SPIDER_MIDDLEWARES_OFF)
 EXTENSIONS = {
     "crawler.warcfile.WarcExtension": 100,
     "crawler.report.ReportExtension": 200,
-    "crawler.distributed.Heartbeat": 300,
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    # The crawl report replaces the periodic log lines; no control port is opened.
-    "scrapy.extensions.logstats.LogStats": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+# Scrapy's own extensions, less those a crawl does without: the crawl report
+# replaces the periodic log lines, and no control port is opened (neither the
+# telnet console nor the remote control, which runs Python code sent to it).
+# They are left out of the base list rather than set to None in EXTENSIONS
+# because Scrapy imports every key of EXTENSIONS to compare it: the remote
+# control's module would import aiohttp's web server at every start (0.1 s).
+# A distributed crawl adds its heartbeat (crawler/distributed.py).
+EXTENSIONS_OFF = (
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.logstats.LogStats",
+    "scrapy.extensions.remote_control.RemoteControl",
+)
+EXTENSIONS_BASE = _without(_scrapy.EXTENSIONS_BASE, EXTENSIONS_OFF)
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
 
 # --- Harvest from a web archive (crawler/harvest.py, crawler/spiders/harvest.py) ---
 # Replay endpoint of the archive to harvest from (--archive): captures are
