@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy_redis.queue import Base
 
 from crawler import settings as defaults
@@ -103,6 +103,12 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
 end
 return 0
 """
+
+
+# The heartbeat wakes an idle engine with a request that is dropped when
+# scheduled (request_scheduled), marked by this meta key; its URL is never fetched.
+WAKE = "distributed_wake"
+WAKE_URL = "data:,"
 
 
 def slots_key(name: str, host: str = "") -> str:
@@ -309,6 +315,7 @@ class Heartbeat:
         self._loop: Any = None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.drop_wake, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Heartbeat:
@@ -326,10 +333,17 @@ class Heartbeat:
             queue.beat(ttl_ms=int(self.interval * 4000))
             queue.requeue_dead()
         # Scrapy looks for new requests every 5 s when its queue ran dry; other
-        # workers may have queued some since: look now.
-        slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None and getattr(slot, "nextcall", None) is not None:
-            slot.nextcall.schedule()
+        # workers may have queued some since: look now. engine.crawl() is Scrapy's
+        # public way to hand the engine a request, and it wakes the engine; this
+        # request is dropped by drop_wake before it reaches the scheduler.
+        engine = self.crawler.engine
+        if engine is not None and engine.running and engine.spider is not None:
+            engine.crawl(Request(WAKE_URL, meta={WAKE: True}, dont_filter=True))
+
+    def drop_wake(self, request: Request, spider: Any) -> None:
+        """request_scheduled: the heartbeat's wake-up request goes no further."""
+        if request.meta.get(WAKE):
+            raise IgnoreRequest("the heartbeat's wake-up")
 
     def closed(self, spider: Any) -> None:
         if self._loop is not None and self._loop.running:

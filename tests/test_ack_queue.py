@@ -85,3 +85,24 @@ def test_the_holder_of_a_chain_dies_and_it_is_put_back_once(
         assert r is not None
         a.ack(r)
     assert len(a) == 0
+
+
+def test_the_heartbeats_wake_up_request_never_reaches_the_scheduler(redis_url: str) -> None:
+    """Heartbeat.tick wakes an idle engine with engine.crawl(); request_scheduled drops it."""
+    from scrapy import signals
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.python.failure import Failure
+
+    from crawler.distributed import WAKE, WAKE_URL, Heartbeat
+
+    crawler = get_crawler(Spider, {"REDIS_URL": redis_url})
+    beat = Heartbeat.from_crawler(crawler)  # kept: signals hold their handlers weakly
+
+    def dropped(request: Request) -> bool:
+        results = crawler.signals.send_catch_log(signals.request_scheduled, request=request,
+                                                 spider=None, dont_log=IgnoreRequest)
+        return any(isinstance(r, Failure) and r.check(IgnoreRequest) for _, r in results)
+
+    assert dropped(Request(WAKE_URL, meta={WAKE: True}, dont_filter=True))
+    assert not dropped(Request("http://www.akershus.no/"))
+    assert beat.crawler is crawler
