@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,10 +135,17 @@ def write_state(archive_dir: Path, **values: Any) -> None:
     tmp.replace(path)
 
 
-def scan(warc_dir: Path, follow_links: bool = True) -> ArchiveState:
-    """Read every finished WARC file of ``warc_dir``; damaged tails are skipped."""
+def scan(warc_dir: Path, follow_links: bool = True,
+         progress: Callable[[int, int], None] | None = None) -> ArchiveState:
+    """Read every finished WARC file of ``warc_dir``; damaged tails are skipped.
+
+    ``progress(files read, files)`` is called before each file and at the end.
+    """
     state = ArchiveState()
-    for path in finished_in(warc_dir):
+    files = finished_in(warc_dir)
+    for n, path in enumerate(files):
+        if progress is not None:
+            progress(n, len(files))
         try:
             with open(path, "rb") as fh:
                 records = ArchiveIterator(fh)
@@ -147,6 +155,8 @@ def scan(warc_dir: Path, follow_links: bool = True) -> ArchiveState:
                         state.bodies.setdefault(body_digest, (path, records.get_record_offset()))
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             logger.warning("Stopped reading %s at a damaged record: %s", path.name, exc)
+    if progress is not None:
+        progress(len(files), len(files))
     if follow_links:
         _read_revisited_pages(state)
     return state

@@ -24,6 +24,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive import folder
+from archive.console import Console
 from crawler.recovery import recover_directory
 from crawler.report import report_extension, save_json
 from crawler.resume import ArchiveState, read_state, scan, write_state
@@ -46,8 +47,13 @@ def crawl_settings(archive_dir: Path, overrides: dict[str, Any]) -> Settings:
 
 
 def prepare(archive_dir: Path, seeds: list[str], resume: bool | None,
-            dedup_against: list[Path] | None = None) -> tuple[str, ArchiveState | None, list[str]]:
-    """Mend what a dead crawl left; decide between a fresh, resumed or repeated crawl."""
+            dedup_against: list[Path] | None = None,
+            show_progress: bool = False) -> tuple[str, ArchiveState | None, list[str]]:
+    """Mend what a dead crawl left; decide between a fresh, resumed or repeated crawl.
+
+    With ``show_progress``, reading the WARC files of a resumed crawl (minutes,
+    for a big archive) is shown on the terminal: "resuming: reading 3 WARC files".
+    """
     warc_dir = folder.warc_dir(archive_dir)
     notes = [r.describe() for r in recover_directory(warc_dir)] if warc_dir.is_dir() else []
     has_warcs = bool(folder.finished_in(warc_dir))
@@ -58,7 +64,14 @@ def prepare(archive_dir: Path, seeds: list[str], resume: bool | None,
     state: ArchiveState | None = None
     if resume and has_warcs:
         mode = "resume"
-        state = scan(warc_dir, follow_links=True)
+        with Console(live=None if show_progress else False, quiet=not show_progress) as console:
+            task = console.task("resume", "WARC files")
+
+            def read(done: int, files: int) -> None:
+                console.update(task, done - task.done, total=files,
+                               state=f"resuming: reading {files} WARC files")
+
+            state = scan(warc_dir, follow_links=True, progress=read)
     elif has_warcs:
         mode = "repeat"
         state = scan(warc_dir, follow_links=False)
@@ -85,10 +98,11 @@ def run_crawl(seeds: list[str], archive_dir: Path, overrides: dict[str, Any],
     archive_dir.mkdir(parents=True, exist_ok=True)
     if overrides.get("REDIS_URL"):
         return run_worker(seeds, archive_dir, overrides)
-    mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against)
+    settings = crawl_settings(archive_dir, overrides)
+    mode, state, notes = prepare(archive_dir, seeds, resume, dedup_against,
+                                 show_progress=settings.getbool("REPORT_PROGRESS"))
     started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     write_state(archive_dir, status="running", mode=mode, seeds=seeds, started_at=started)
-    settings = crawl_settings(archive_dir, overrides)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(AkershusSpider)
     process.crawl(crawler, urls=seeds, archive_state=state if mode == "resume" else None,

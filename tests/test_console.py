@@ -165,6 +165,8 @@ def test_a_crawl_watched_in_a_terminal_piped_and_quiet(tmp_path: Path, replica: 
     live = [line for line in lines if line.startswith("crawl ") and "responses" in line]
     assert live and "\x1b[" in raw, lines[:20]
     assert any("pages," in line and "left out" in line for line in live)
+    # the replica's sitemap lists its pages: the estimate of the total, and said so
+    assert any(re.search(r"/(\d+) responses.*sitemaps list \1", line) for line in live), live
     assert lines[-1].startswith("next: akershus-archive extract"), lines[-5:]
     assert any(line.startswith("Crawl finished") for line in lines)
     assert not any("Traceback" in line for line in lines)
@@ -177,6 +179,22 @@ def test_a_crawl_watched_in_a_terminal_piped_and_quiet(tmp_path: Path, replica: 
         "next: ")
     quiet = _run_on_a_pty(_crawl_args(tmp_path / "quiet", replica.port, "--quiet"))
     assert _screen_lines(quiet) == []
+    # an unfinished crawl run again resumes, and says so while it reads its WARC files
+    state = tmp_path / "tty" / "crawl-state.json"
+    state.write_text(state.read_text().replace('"finished"', '"running"'))
+    lines = _screen_lines(_run_on_a_pty(_crawl_args(tmp_path / "tty", replica.port)))
+    assert any(line.startswith("resume ") and "resuming: reading 1 WARC files" in line
+               for line in lines), lines[:10]
+
+
+def test_host_rates_of_a_multi_host_crawl() -> None:
+    from collections import Counter
+
+    from crawler.report import host_rates
+
+    hosts = Counter({"www.akershus.no": 410, "static.akershus.no": 50, "a.no": 3, "b.no": 1})
+    assert host_rates(hosts, 100.0) == ("www.akershus.no 4.1/s, static.akershus.no 0.5/s, "
+                                        "a.no 0.0/s, 1 more hosts")
 
 
 def test_extract_and_render_watched_in_a_terminal(tmp_path: Path, replica_crawl: Path) -> None:

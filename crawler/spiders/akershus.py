@@ -184,6 +184,7 @@ class AkershusSpider(Spider):
                 if request is not None:
                     yield request
             else:  # a link like any other: resolved, without its fragment, as requested
+                self.crawler.stats.inc_value("sitemap/urls")  # the live line's estimate
                 url = absolute(response.url, loc)
                 if url:
                     yield from self.follow(Outlink(request_url(url), "L", "sitemap/loc"), hops=0)
