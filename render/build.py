@@ -33,7 +33,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from archive.console import Console
+from archive.console import Console, Task
 from archive.errors import ArchiveError
 from archive.folder import (
     build_store_file,
@@ -65,7 +65,7 @@ from .paths import (
     split_url,
     url_key,
 )
-from .pool import render_shares, spooled_entries
+from .pool import count_capture, render_shares, spooled_entries
 from .records import PageSummary, numbered_records
 from .report import RenderReport, peak_mb
 from .search_index import IndexWriter, kept_text, page_kind, page_weights
@@ -135,6 +135,7 @@ class SiteBuilder:
         self.original = OriginalView(self, self.env, self.site, archive_dir, self.store,
                                      self.links)
         self.console: Console | None = None
+        self._captures_task: Task | None = None
 
     # -- entry point -------------------------------------------------------
     def run(self) -> RenderReport:
@@ -332,12 +333,16 @@ class SiteBuilder:
             logger.info("other threads are running: rendering in this process only")
             workers = 1
         spool = self.out / ".search-entries"
+        if self.console is not None:
+            self._captures_task = self.console.task("captures", "captures",
+                                                    total=self.store.count())
         if workers == 1:
             shares = [self._render_share(0, 1, None, search)]
         else:
             spool.mkdir()
             self.store.commit()
-            shares = render_shares(self._render_share_in_worker, workers, spool)
+            shares = render_shares(self._render_share_in_worker, workers, spool,
+                                   self._captures_done)
             for _, doc, weights in spooled_entries(spool, workers):
                 search.add_weights(doc, weights)
             shutil.rmtree(spool)
@@ -352,6 +357,12 @@ class SiteBuilder:
         firsts = [sh.first for sh in shares if sh.first]
         lasts = [sh.last for sh in shares if sh.last]
         return {"first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None}
+
+    def _captures_done(self, count: int | None) -> None:
+        """The live line's count of captures rendered: ``count``, or one more when None."""
+        task = self._captures_task
+        if self.console is not None and task is not None:
+            self.console.update(task, 1 if count is None else count - task.done)
 
     def _render_share_in_worker(self, w: int, workers: int, spool: Path) -> Share:
         """A forked worker's share: its own connection to the store, entries spooled."""
@@ -369,6 +380,10 @@ class SiteBuilder:
                 if s is None or s.url != rec["url"]:
                     continue
                 self._render_capture(i, s, rec, share)
+                if spool is None:
+                    self._captures_done(None)
+                else:
+                    count_capture()
                 if share.newest:
                     doc, weights = self._search_entry(s, rec)
                     if entries is not None:

@@ -210,6 +210,9 @@ def test_extract_and_render_watched_in_a_terminal(tmp_path: Path, replica_crawl:
     stages = [line for line in lines if line.startswith("render ") and "stages" in line]
     assert any("/6 stages" in line and "rendering the captures" in line for line in stages)
     assert any("checking every link" in line for line in stages)
+    # the captures rendered, counted as the workers go, up to all of them
+    captures = [line for line in lines if re.match(r"captures .* (\d+)/(\d+) captures", line)]
+    assert len(captures) > 1 and re.search(r" (\d+)/\1 captures", captures[-1]), captures
     assert not any(line.startswith("render ") for line in lines[-3:])  # the summary is last
     assert any(line.startswith("link check:") for line in lines[-4:])
     wacz = tmp_path / "a.wacz"
