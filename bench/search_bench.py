@@ -13,7 +13,8 @@ pages is the render benchmark's business; this measures the index.
 
 Reported: index build time, size on disk (MB, all of search/ and its largest
 file) and, in headless Chromium from file://, the time from pressing Enter in
-the search form to the results shown (``body[data-search-done]``), median of
+the open search page's form to the results shown in place
+(``body[data-search-done]``), median of
 each query over ``--reps`` runs, for a set of queries (ASCII spellings, a
 compound's part, a filter, a second page). Results go to bench/SEARCH-RESULTS.md.
 """
@@ -190,9 +191,13 @@ def write_results(path: Path, rows: list[dict[str, Any]], reps: int) -> None:
              "Debian Chromium from file://). Each site is a real small render whose search/ "
              "is an index of N entries written by the real IndexWriter from the replica's "
              "pages, cycled with words of their own (see the script's docstring). Query time "
-             "is from pressing Enter in the form to `body[data-search-done]` (a page load, "
-             "the shards, meta.js and the shown entries' chunks loaded, ranked, rendered), "
-             f"each query in a fresh browser context, median of {reps} runs."), "",
+             "is from pressing Enter in the form of the open search page to "
+             "`body[data-search-done]`: the query's shards and the shown entries' chunks "
+             "loaded, ranked and rendered in place (meta.js is read when the page opens), "
+             "or, for the second page, from clicking Next; each query in a fresh browser "
+             "context, median of "
+             f"{reps} runs. The query alone: `archiveSearch.search()` called in a freshly "
+             "opened page, timed in the page."), "",
              ("| entries | index MB | files | largest file MB | meta.js MB | compounds split "
               "| build s | Enter→shown median ms | slowest ms | query alone median ms "
               "| slowest ms |"),

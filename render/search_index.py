@@ -41,7 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-DOC_CHUNK = 100  # documents per docs-N.js file (about 60 KB at TEXT_KEPT characters each)
+DOC_CHUNK = 25  # documents per docs-N.js file (about 18 KB at TEXT_KEPT characters each):
+# a page of 20 results reads up to 20 of them; at 100 a file (70 KB) that reading
+# was a third of a query on the 100 000-entry site (bench/SEARCH-RESULTS.md)
 TEXT_KEPT = 600  # characters of an entry's text kept for its snippet
 SPOOL_FLUSH = 50_000  # buffered postings before spooling to disk
 SHARD_GROUP = 250_000  # postings held at once while a shard is written (2 MB packed)

@@ -186,3 +186,33 @@ def test_strategy_ranked_above_press_releases_that_name_it(site: Path, page) -> 
     search(pg, site, "regional planstrategi")
     assert results(pg)[0]["title"] == "Regional planstrategi 2017-2020"
     watch.assert_clean()
+
+
+def test_queries_and_pages_are_shown_in_place_and_back_returns(site: Path, page) -> None:
+    """No page load for a new query or page: the address changes (history), Back goes back."""
+    pg, watch = page
+    search(pg, site, "lorenskog")
+    pg.evaluate("() => { window.__samePage = true; }")  # gone if the page were loaded again
+    first = results(pg)
+    pg.locator("#q").fill("opplaering")
+    pg.locator("#q").press("Enter")
+    pg.wait_for_selector("body[data-search-done]")
+    assert "q=opplaering" in pg.url and pg.evaluate("() => window.__samePage === true")
+    assert results(pg) != first
+    pager = pg.get_by_role("navigation", name="Sider med treff / Result pages")
+    pager.locator("a[rel=next]").click()
+    pg.wait_for_url("**/search.html?*p=2*")
+    pg.wait_for_selector("body[data-search-done]")
+    assert pg.evaluate("() => window.__samePage === true")
+    # focus moves from the link that went with the old pager to the new count
+    assert pg.evaluate("() => document.activeElement.id") == "search-status"
+    pg.go_back()
+    pg.wait_for_url("**/search.html?q=opplaering")
+    pg.wait_for_selector("body[data-search-done]")
+    pg.evaluate("() => document.body.removeAttribute('data-search-done')")
+    pg.go_back()
+    pg.wait_for_url("**/search.html?q=lorenskog")
+    pg.wait_for_selector("body[data-search-done]")  # set again once Back's results are shown
+    assert results(pg) == first and pg.locator("#q").input_value() == "lorenskog"
+    assert pg.evaluate("() => window.__samePage === true")
+    watch.assert_clean()

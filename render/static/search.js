@@ -9,7 +9,8 @@
  * compare them.
  *
  * The query, the filters and the page are in the address (search.html?q=…&
- * type=…&year=…&p=…), so paging and filtering are ordinary links and forms.
+ * type=…&year=…&p=…), so paging and filtering are ordinary links and forms;
+ * where the browser lets the address change, they are shown in place.
  */
 (function () {
   "use strict";
@@ -135,29 +136,32 @@
     return load("meta.js", function () { return !!window.__searchMeta; });
   }
 
-  /* Postings of a term, {doc: weight}: exact match, or (for the last, possibly
+  /* Postings of a term, Map doc -> weight: exact match, or (for the last, possibly
      unfinished word of a query) every term it is a prefix of, at half weight
      and without the title flag. A doc listed twice (a word and a compound
      holding it) keeps its higher weight. */
   function postings(term, prefix) {
     var table = shards[shardKey(term)] || {};
-    var found = {};
+    var found = new Map();
     var list = Object.prototype.hasOwnProperty.call(table, term) ? table[term] : [];
     for (var i = 0; i < list.length; i += 2) {
-      found[list[i]] = Math.max(found[list[i]] || 0, list[i + 1]);
+      var had = found.get(list[i]);
+      if (had === undefined || list[i + 1] > had) found.set(list[i], list[i + 1]);
     }
     if (prefix) {
-      var extra = {};
-      Object.keys(table).forEach(function (t) {
-        if (t === term || !t.startsWith(term)) return;
+      var extra = new Map();
+      for (var t in table) {
+        if (t === term || !t.startsWith(term)) continue;
         var more = table[t];
         for (var j = 0; j < more.length; j += 2) {
           var d = more[j];
-          if (d in found) continue;
-          extra[d] = Math.max(extra[d] || 0, Math.max((more[j + 1] % TITLE_FLAG) / 2, 0.5));
+          if (found.has(d)) continue;
+          var w = Math.max((more[j + 1] % TITLE_FLAG) / 2, 0.5);
+          var was = extra.get(d);
+          if (was === undefined || w > was) extra.set(d, w);
         }
-      });
-      Object.keys(extra).forEach(function (d) { found[d] = extra[d]; });
+      }
+      extra.forEach(function (w, d) { found.set(d, w); });
     }
     return found;
   }
@@ -174,35 +178,36 @@
     var per = qterms.map(function (t, i) {
       return postings(t, i === qterms.length - 1 && t.length >= 3);  /* the word being typed */
     });
-    var scores = {};
-    var hits = {};
-    var titled = {};
-    per.forEach(function (found) {
-      Object.keys(found).forEach(function (d) {
-        var w = found[d];
-        scores[d] = (scores[d] || 0) + (w % TITLE_FLAG);
-        hits[d] = (hits[d] || 0) + 1;
-        if (w >= TITLE_FLAG) titled[d] = (titled[d] || 0) + 1;
+    /* One record a matched doc: [id, words matched, title words, score]. */
+    var found = new Map();
+    per.forEach(function (postingsOf) {
+      postingsOf.forEach(function (w, d) {
+        var r = found.get(d);
+        if (r === undefined) { r = [d, 0, 0, 0]; found.set(d, r); }
+        r[1] += 1;
+        r[3] += w % TITLE_FLAG;
+        if (w >= TITLE_FLAG) r[2] += 1;
       });
     });
-    var matched = Object.keys(scores);
-    var all = matched.filter(function (d) { return hits[d] === per.length; });
+    var matched = Array.from(found.values());
+    var all = matched.filter(function (r) { return r[1] === per.length; });
     var partial = all.length === 0 && matched.length > 0;
     if (partial) all = matched;
     var counts = { p: 0, n: 0, s: 0, d: 0 };
     var years = {};
-    all.forEach(function (d) {
-      if (!meta) return;
-      counts[meta.k[d]] = (counts[meta.k[d]] || 0) + 1;
-      years[meta.y[d]] = (years[meta.y[d]] || 0) + 1;
-    });
-    all = all.filter(function (d) { return accepts(meta, Number(d), filters); });
-    function kindClass(d) { return meta ? KIND_CLASS[meta.k[d]] : 1; }
+    if (meta) {
+      all.forEach(function (r) {
+        counts[meta.k[r[0]]] = (counts[meta.k[r[0]]] || 0) + 1;
+        years[meta.y[r[0]]] = (years[meta.y[r[0]]] || 0) + 1;
+      });
+    }
+    all = all.filter(function (r) { return accepts(meta, r[0], filters); });
+    all.forEach(function (r) { r.push(meta ? KIND_CLASS[meta.k[r[0]]] : 1); });
     all.sort(function (a, b) {
-      return (hits[b] - hits[a]) || ((titled[b] || 0) - (titled[a] || 0)) ||
-        (kindClass(a) - kindClass(b)) || (scores[b] - scores[a]) || (a - b);
+      return (b[1] - a[1]) || (b[2] - a[2]) || (a[4] - b[4]) || (b[3] - a[3]) || (a[0] - b[0]);
     });
-    return { ids: all.map(Number), partial: partial, counts: counts, years: years };
+    return { ids: all.map(function (r) { return r[0]; }), partial: partial, counts: counts,
+             years: years };
   }
 
   /* A query -> {ids, partial, total, page, pages, docs}: the ranked ids that pass the
@@ -413,14 +418,79 @@
 
   var input = typeof document.getElementById === "function" && document.getElementById("q");
   if (!input) return;
-  var params = new URLSearchParams(window.location.search);
-  var q = params.get("q");
-  var options = { type: params.get("type") || "", year: params.get("year") || "", page: params.get("p") || "" };
-  fillFilters({}, options);
-  if (q) {
+
+  function optionsOf(params) {
+    return { type: params.get("type") || "", year: params.get("year") || "", page: params.get("p") || "" };
+  }
+
+  /* Show the results of the address's query; body[data-search-done] once shown.
+     Only the newest query is shown when several are under way. */
+  var newest = 0;
+  function run(params) {
+    var mine = ++newest;
+    var q = params.get("q") || "";
+    var options = optionsOf(params);
+    document.body.removeAttribute("data-search-done");
     input.value = q;
-    search(q, options).then(function () {
+    fillFilters({}, options);
+    if (!q) {
+      document.getElementById("search-results").textContent = "";
+      document.getElementById("search-status").textContent = "";
+      var nav = document.getElementById("search-pager");
+      if (nav) nav.hidden = true;
+      return Promise.resolve();
+    }
+    return query(q, options).then(function (result) {
+      if (mine !== newest) return;
+      render(q, result, options);
       document.body.setAttribute("data-search-done", "");
     });
   }
+
+  /* A new query, filter or page of results is shown in place, without loading
+     the page again (its scripts, the shards already read), when the browser
+     lets the address change (history.pushState); one that refuses it for a
+     file:// page loads search.html?… as a plain form or link would. */
+  function inPlace(params) {
+    try {
+      window.history.pushState(null, "", "search.html?" + params.toString());
+    } catch (e) {
+      return false;
+    }
+    run(params);
+    return true;
+  }
+
+  var form = input.form;
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      if (inPlace(new URLSearchParams(address({
+        q: input.value, type: form.elements.type ? form.elements.type.value : "",
+        year: form.elements.year ? form.elements.year.value : ""
+      }).split("?")[1]))) {
+        event.preventDefault();
+      }
+    });
+  }
+  var pagerNav = document.getElementById("search-pager");
+  if (pagerNav) {
+    pagerNav.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+          event.altKey) return;
+      if (inPlace(new URLSearchParams(link.getAttribute("href").split("?")[1] || ""))) {
+        event.preventDefault();
+        /* the link is gone with the old pager: focus (and scroll to) the new count */
+        var status = document.getElementById("search-status");
+        status.tabIndex = -1;
+        status.focus();
+      }
+    });
+  }
+  window.addEventListener("popstate", function () {
+    run(new URLSearchParams(window.location.search));
+  });
+  run(new URLSearchParams(window.location.search));
+  /* every query needs every entry's type and year: read them while the reader types */
+  loadMeta();
 })();
