@@ -81,14 +81,19 @@ redis.call('DEL', KEYS[2])
 return #entries / 2
 """
 
-# Per host: wait until the shared next-start time, then move it on by the delay.
+# Per host: take the start now if the shared next-start time has come, moving it on
+# by the delay (returns 0); else the microseconds left. KEYS: the host's next start;
+# ARGV: the delay in microseconds. Redis's clock, so workers' clocks need not agree.
 DELAY_SCRIPT = """
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local start = math.max(now, nxt)
-redis.call('SET', KEYS[1], start + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
-return start - now
+if now >= nxt then
+  redis.call('SET', KEYS[1], now + tonumber(ARGV[1]),
+             'PX', math.floor(tonumber(ARGV[1]) / 1000) + 60000)
+  return 0
+end
+return nxt - now
 """
 
 # Per host semaphore with expiring holders (a dead worker's slots free themselves).
@@ -275,7 +280,7 @@ class SharedPoliteness:
         self.server = from_settings(settings)
         self.name = settings.get("DISTRIBUTED_KEY", "akershus")
         self.prefix = self.name + ":polite"
-        self.delay_ms = int(settings.getfloat("SHARED_DOWNLOAD_DELAY") * 1000)
+        self.delay_us = int(settings.getfloat("SHARED_DOWNLOAD_DELAY") * 1_000_000)
         self.slots = max(settings.getint("SHARED_CONCURRENT_REQUESTS_PER_DOMAIN"), 1)
         self.hold_ms = int(settings.getfloat("DOWNLOAD_TIMEOUT") * 1000) + 30_000
         self._delay = self.server.register_script(DELAY_SCRIPT)
@@ -292,10 +297,24 @@ class SharedPoliteness:
         while not self._acquire(keys=[slots_key(self.name, host)],
                                 args=[self.slots, self.hold_ms, token]):
             await asyncio.sleep(0.02)  # a slot frees when another worker's fetch ends
+        # the start-time slot is reserved by the recording client when it sends (pace)
         request.meta["_polite_slot"] = (host, token)
-        wait_ms = int(self._delay(keys=[f"{self.prefix}:next:{host}"], args=[self.delay_ms]))
-        if wait_ms > 0:
-            await asyncio.sleep(wait_ms / 1000)
+
+    async def pace(self, host: str) -> None:
+        """Return once this request may start: the delay since ``host``'s last start is over.
+
+        Called by the recording client with the connection ready, just before it
+        writes the request (crawler/handler.py). The start is taken at that moment
+        (asking again after each wait, not booking a time ahead): a request held up
+        after a booking (a connect, a busy event loop) would reach the server
+        closer than the delay to the one booked after it. The Redis call blocks,
+        so nothing runs between the start being taken and the bytes being written.
+        """
+        if self.delay_us <= 0:
+            return
+        key = f"{self.prefix}:next:{host}"
+        while (wait_us := int(self._delay(keys=[key], args=[self.delay_us]))) > 0:
+            await asyncio.sleep(wait_us / 1_000_000)
 
     def _left(self, request: Request, spider: Any = None) -> None:
         slot = request.meta.pop("_polite_slot", None)

@@ -9,8 +9,10 @@ holds the exact request bytes.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
+from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 from io import BytesIO
 from typing import Any
@@ -113,6 +115,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         settings = crawler.settings
         self._warc: WarcExtension | None = None
+        self._pacer: Any = None  # the shared politeness middleware of a distributed crawl
         self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.default_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         # One client, and so one pool of kept connections, for the whole crawl;
@@ -126,6 +129,24 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             idle_timeout=settings.getfloat("WIRE_IDLE_TIMEOUT"),
             connect_interval=settings.getfloat("WIRE_CONNECT_INTERVAL"),
         )
+
+    def _before_send(self, request: Request) -> Callable[[], Awaitable[None]] | None:
+        """A distributed crawl's shared delay, held when the bytes are sent (else None).
+
+        The shared politeness middleware took a concurrency slot for the request
+        (``_polite_slot``); the start-time slot is reserved only now, with the
+        connection ready, so the server sees the delay between requests.
+        """
+        slot = request.meta.get("_polite_slot")
+        if not slot:
+            return None
+        if self._pacer is None:
+            from crawler.distributed import SharedPoliteness
+
+            self._pacer = self.crawler.get_downloader_middleware(SharedPoliteness)
+        if self._pacer is None:
+            return None
+        return functools.partial(self._pacer.pace, slot[0])
 
     async def download_request(self, request: Request) -> Response:
         replay = request.meta.get("replay_of")
@@ -142,7 +163,8 @@ class RecordingDownloadHandler(BaseDownloadHandler):
             exchange = await self.client.fetch(
                 request.url, headers, request.method,
                 max_size=request.meta.get("download_maxsize", self.default_maxsize),
-                timeout=request.meta.get("download_timeout", self.default_timeout))
+                timeout=request.meta.get("download_timeout", self.default_timeout),
+                before_send=self._before_send(request))
         except WireError as exc:
             self._count_connections()
             self.crawler.stats.inc_value(f"wire/error/{exc.reason}")

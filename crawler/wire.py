@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -197,12 +198,16 @@ class WireClient:
                                    keep_alive=keep_alive)
 
     async def fetch(self, url: str, headers: list[tuple[str, str]], method: str = "GET", *,
-                    max_size: int = 0, timeout: float = 60.0) -> Exchange:
+                    max_size: int = 0, timeout: float = 60.0,
+                    before_send: Callable[[], Awaitable[None]] | None = None) -> Exchange:
         """Fetch ``url``; a response cut short comes back with ``truncated`` set.
 
         A kept connection the server closed while idle fails before any byte
         comes back; the request is then sent once more on a new connection and
         nothing of the first try is recorded (nothing was answered).
+        ``before_send`` is awaited with the connection ready, just before the
+        request's bytes are written (a shared delay between request starts is
+        held there, so the server sees it); ``timeout`` counts from then.
         """
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -221,6 +226,13 @@ class WireClient:
             except (OSError, TimeoutError) as exc:
                 raise WireError("connect",
                                 f"cannot connect to {address}:{address_port}: {exc}") from exc
+            if before_send is not None:
+                try:
+                    await before_send()
+                except BaseException:  # cancelled while waiting: nothing was sent
+                    self.pool.release(conn, reusable=False)
+                    raise
+                deadline = loop.time() + timeout
             exchange = Exchange(url=url, started_at=datetime.now(UTC),
                                 request_bytes=request_bytes, ip_address=conn.ip_address,
                                 max_size=max_size, reused=reused)

@@ -14,6 +14,9 @@ from conftest import ROOT, SEED, cli, connect_to, records
 from replica.server import ReplicaServer
 
 LATENCY_MS = 80
+# Seconds a gap between request starts, as the replica timestamps them when it
+# reads a request, may fall short of --delay: its own event loop's jitter.
+DELAY_TOLERANCE = 0.003
 
 
 def worker(out: Path, port: int, url: str) -> subprocess.Popen:
@@ -91,5 +94,8 @@ def test_politeness_shared_across_workers(tmp_path, redis_url) -> None:
     # reads the request, so a few ms of jitter): three independent workers would
     # often start within a millisecond of each other
     gaps.sort()
+    print("smallest gaps between request starts (s):", gaps[:5])
     assert gaps[len(gaps) // 2] >= 0.019, gaps[:5]
-    assert gaps[0] >= 0.008, gaps[:5]
+    # the start-time slot is reserved when the bytes are sent (crawler/handler.py):
+    # every gap is the delay, less the server's own jitter in reading (DELAY_TOLERANCE)
+    assert gaps[0] >= 0.020 - DELAY_TOLERANCE, gaps[:5]
