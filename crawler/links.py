@@ -69,9 +69,12 @@ _FALLBACK_DEPTH = 2
 # 0.12 s, and its tree of a 100 MB page took 15% more memory than libxml2's.
 LEXBOR_MAX_TAGS = 10_000
 LEXBOR_MAX_CHARS = 1 << 20
-_PER_TAG = {"img": ((2, "src"), (3, "srcset")), "source": ((4, "src"), (5, "srcset")),
-            "script": ((6, "src"),), "video": ((7, "poster"), (8, "src")),
-            "audio": ((9, "src"),), "embed": ((11, "src"),), "object": ((12, "data"),)}
+# The groups of EMBEDS with a rule beyond element and attribute, by position.
+_STYLESHEET, _ICON, _INPUT_IMAGE, _BACKGROUND = 0, 1, 10, 13
+_PER_TAG: dict[str, list[tuple[int, str]]] = {}
+for _i, (_tag, _attr, _) in enumerate(EMBEDS):
+    if _i not in {_STYLESHEET, _ICON, _INPUT_IMAGE, _BACKGROUND}:
+        _PER_TAG.setdefault(_tag, []).append((_i, _attr))
 _LINK_GROUP = {tag: (len(EMBEDS) + i, attr) for i, (tag, attr, _) in enumerate(LINKS)}
 
 
@@ -227,16 +230,16 @@ class _Found:
             rel = attrs.get("rel")
             if href is not None and rel is not None:
                 if "stylesheet" in _ASCII_SPACE.split(rel):
-                    groups[0].append(href)
+                    groups[_STYLESHEET].append(href)
                 if "icon" in rel:
-                    groups[1].append(href)
+                    groups[_ICON].append(href)
         elif tag in _PER_TAG:
             for group, attr in _PER_TAG[tag]:
                 if attr in attrs:
                     groups[group].append(attrs[attr] or "")
         elif tag == "input":
             if attrs.get("type") == "image" and "src" in attrs:
-                groups[10].append(attrs["src"] or "")
+                groups[_INPUT_IMAGE].append(attrs["src"] or "")
         elif tag == "base":
             if "href" in attrs:
                 self.bases.append(attrs["href"] or "")
@@ -244,7 +247,7 @@ class _Found:
               and (attrs.get("http-equiv") or "").translate(_REFRESH_CASE) == "refresh"):
             self.refresh.append(attrs["content"] or "")
         if "background" in attrs:
-            groups[13].append(attrs["background"] or "")
+            groups[_BACKGROUND].append(attrs["background"] or "")
         if "style" in attrs:
             self.styles.append(attrs["style"] or "")
         if tag == "style" and style_text:
