@@ -421,3 +421,17 @@ def test_a_link_to_an_svg_file_opens_a_page_that_shows_it_as_a_picture(tmp_path:
     assert resolve_href(link, img.get("src")) == pic  # the file, through <img> only
     assert shown.find(".//object") is None and shown.find(".//iframe") is None
     assert b"script" not in pic.read_bytes() and b"onload" not in pic.read_bytes()
+
+
+def test_a_page_nested_too_deep_gets_no_original_view_and_a_big_shallow_one_does() -> None:
+    """100 000 nested divs took Lexbor 18 s a parse: refused at once; 20 000 paragraphs are fine."""
+    from render.sanitize import MAX_DEPTH, make_inert, too_deep
+
+    deep = "<body>" + "<div>" * (MAX_DEPTH + 1) + "x" + "<span></span>" * 5000
+    assert too_deep(deep)
+    with pytest.raises(ValueError, match="nested more than"):
+        make_inert(deep, "http://www.akershus.no/", lambda ref, want: ref, "")
+    # unclosed <p>, <li> and <font> close themselves: not depth, however many
+    shallow = "<body><ul>" + "<li><p>Tekst <font>med <b>skrift</b>" * 20_000 + "</ul>"
+    assert not too_deep(shallow)
+    assert "Tekst" in make_inert(shallow, "http://www.akershus.no/", lambda ref, want: ref, "")
