@@ -53,21 +53,13 @@ QUERIES = ["lorenskog", "strategi", "opplaering", "regional planstrategi", "rael
 EXTRA = ["strategi&type=strategy", "opplaering&year=2016", "strategi&p=2"]
 
 
-def _flatten(block: Any) -> list[str]:
-    if isinstance(block, str):
-        return [block]
-    if isinstance(block, (tuple, list)):
-        return [s for b in block for s in _flatten(b)]
-    return []
-
-
 def replica_pages() -> list[dict[str, Any]]:
     import replica.site as site_mod
     site = site_mod.Site("2020")
     out = []
     for path, page in sorted(site.pages.items()):
         headings = [b[1] for b in page.blocks if b and b[0] in ("h2", "h3")]
-        text = " ".join([page.ingress, *_flatten([b[1:] for b in page.blocks])])
+        text = page.all_text()
         template = getattr(page, "template", "") or ""
         kind = "strategy" if "strategi" in page.title.lower() else page_kind(template, None)
         out.append({"path": path, "title": page.title, "headings": headings, "text": text,

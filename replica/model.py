@@ -54,6 +54,18 @@ class Page:
     def short_title(self) -> str:
         return self.menu_title or self.title
 
+    def all_text(self) -> str:
+        """The ingress and every string of the blocks (their kinds left out), in order."""
+        return " ".join([self.ingress, *_strings([b[1:] for b in self.blocks])])
+
+
+def _strings(block: object) -> list[str]:
+    if isinstance(block, str):
+        return [block]
+    if isinstance(block, (tuple, list)):
+        return [s for b in block for s in _strings(b)]
+    return []
+
 
 @dataclass(frozen=True)
 class Resource:

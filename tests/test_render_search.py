@@ -142,14 +142,6 @@ def test_shard_keys_are_file_name_safe() -> None:
 
 # --- the index over the replica's own texts ----------------------------------
 
-def _flatten(block: Any) -> list[str]:
-    if isinstance(block, str):
-        return [block]
-    if isinstance(block, (tuple, list)):
-        return [s for b in block for s in _flatten(b)]
-    return []
-
-
 def replica_docs() -> list[tuple[str, str, list[str], str]]:
     """(path, title, headings, text) of every page of the replica (2020 era)."""
     import replica.site as site_mod
@@ -157,7 +149,7 @@ def replica_docs() -> list[tuple[str, str, list[str], str]]:
     out = []
     for path, page in sorted(site.pages.items()):
         headings = [b[1] for b in page.blocks if b and b[0] in ("h2", "h3")]
-        text = " ".join([page.ingress, *_flatten([b[1:] for b in page.blocks])])
+        text = page.all_text()
         out.append((path, page.title, headings, text))
     return out
 
