@@ -108,6 +108,15 @@ def split_unparsed(data: bytes) -> tuple[RawHeaders, bytes]:
         data[cut:]
 
 
+@functools.lru_cache(maxsize=256)
+def peer_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The peer's address as Scrapy's responses carry it, parsed once per address."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 class RecordingDownloadHandler(BaseDownloadHandler):
     """Fetch with :class:`WireClient`, write request and response records, return a Response."""
 
@@ -297,12 +306,7 @@ class RecordingDownloadHandler(BaseDownloadHandler):
                            for name, value in ex.headers])
         body = bytes(ex.body)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        ip = None
-        if ex.ip_address:
-            try:
-                ip = ipaddress.ip_address(ex.ip_address)
-            except ValueError:
-                ip = None
+        ip = peer_address(ex.ip_address) if ex.ip_address else None
         flags = [f"truncated:{ex.truncated}"] if ex.truncated else []
         response = respcls(url=request.url, status=ex.status, body=body, flags=flags,
                            request=request, ip_address=ip, protocol=ex.protocol)

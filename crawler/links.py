@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -78,8 +78,9 @@ for _i, (_tag, _attr, _) in enumerate(EMBEDS):
 _LINK_GROUP = {tag: (len(EMBEDS) + i, attr) for i, (tag, attr, _) in enumerate(LINKS)}
 
 
-@dataclass(frozen=True)
-class Outlink:
+class Outlink(NamedTuple):
+    """A link of a page: a tuple, as a page has some sixty and a crawl makes millions."""
+
     url: str
     hop: str  # "L" link or "E" embed
     context: str  # where it was found, e.g. "a/@href"
@@ -154,17 +155,39 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def absolute(base: str, href: str) -> str | None:
-    """Resolve ``href`` against ``base``; None for what cannot be fetched (mailto:, #...)."""
+def absolute(base: str, href: str, origin: str = "") -> str | None:
+    """Resolve ``href`` against ``base``; None for what cannot be fetched (mailto:, #...).
+
+    ``origin`` is ``base``'s ``scheme://host/`` (:func:`origin_of`), when the
+    caller resolves many links against one base.
+    """
     href = href.strip()
-    if not href or href.startswith("#"):
+    if not href or href[0] == "#":
         return None
-    if href.startswith("/") or _HAS_SCHEME.match(href):
-        # An absolute path or URL does not depend on the base's path: pages of a
-        # site share these results (their menus), so the cache key drops it.
-        parts = urlsplit(base)
-        base = f"{parts.scheme}://{parts.netloc}/"
-    return _absolute(base, href)
+    return _absolute(_cache_base(href, base, origin), href)
+
+
+def _cache_base(href: str, base: str, origin: str) -> str:
+    """The base ``href`` is resolved against, as the caches key it.
+
+    An absolute path or URL does not depend on the base's path: pages of a site
+    share these results (their menus), so the key drops it.
+    """
+    if href[0] == "/" or _HAS_SCHEME.match(href):
+        return origin or origin_of(base)
+    return base
+
+
+def origin_of(base: str) -> str:
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+@lru_cache(maxsize=LINK_CACHE)
+def _followed(base: str, href: str) -> str | None:
+    """:func:`request_url` of a resolved link (None for one that is not fetched)."""
+    url = _absolute(base, href)
+    return request_url(url) if url else None
 
 
 @lru_cache(maxsize=LINK_CACHE)
@@ -348,12 +371,16 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
             joined = base_url
         base_url = base_url if url_problem(joined) else joined
     base_url = resolution_base(base_url)
+    origin = origin_of(base_url)
     seen: set[tuple[str, str]] = set()
     out: list[Outlink] = []
 
     def add(value: str, hop: str, context: str) -> None:
-        url = absolute(base_url, value)
-        url = request_url(url) if url else None
+        # absolute() then request_url(), in one cached step
+        href = value.strip()
+        if not href or href[0] == "#":
+            return
+        url = _followed(_cache_base(href, base_url, origin), href)
         if url and (url, hop) not in seen:
             seen.add((url, hop))
             out.append(Outlink(url, hop, context))

@@ -128,6 +128,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # every response (its default, 100, costs more than parsing the page); the
 # outputs here are requests, which go straight to the scheduler.
 CONCURRENT_ITEMS = 8
+# Scrapy reads a generator callback's source again (inspect, ast) for every
+# response to warn about a `return value` in it: its cache is keyed by the bound
+# method, made anew per request. The spiders' callbacks are checked once by a
+# test instead (tests/test_components.py).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Seconds before a fetch gives up.
 DOWNLOAD_TIMEOUT = 60
 # Largest response stored (bytes); larger ones are cut and marked WARC-Truncated.

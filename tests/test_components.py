@@ -74,3 +74,26 @@ def test_crawl_without_a_downloader_middleware(server: Any, tmp_path: Path,
     report = crawl(tmp_path, server.port, **without("DOWNLOADER_MIDDLEWARES", component))
     responses = [r for _n, r in records(tmp_path) if r.rec_type == "response"]
     assert len(responses) >= 20 and report["finish_reason"] == "finished"
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value() -> None:
+    """Scrapy's per-response check is off (WARN_ON_GENERATOR_RETURN_VALUE): it is done here."""
+    import inspect
+
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from crawler.spiders.akershus import AkershusSpider
+    from crawler.spiders.harvest import HarvestSpider
+
+    def returns_a_value():  # what the check exists to find
+        yield 1
+        return 2
+
+    assert is_generator_with_return_value(returns_a_value)
+    assert defaults.WARN_ON_GENERATOR_RETURN_VALUE is False
+    checked = [f"{cls.__name__}.{name}" for cls in (AkershusSpider, HarvestSpider)
+               for name, fn in inspect.getmembers(cls, inspect.isgeneratorfunction)]
+    assert "AkershusSpider.parse" in checked and "HarvestSpider.parse_listing" in checked
+    for cls in (AkershusSpider, HarvestSpider):
+        for name, fn in inspect.getmembers(cls, inspect.isgeneratorfunction):
+            assert not is_generator_with_return_value(fn), f"{cls.__name__}.{name}"
