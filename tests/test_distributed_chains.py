@@ -21,6 +21,8 @@ import redis
 from chainsite import FAILING, PAGES, SEED, ChainSite
 from conftest import ROOT, cli, records
 
+from crawler.distributed import slots_key
+
 NAME = "akershus"  # the crawl's DISTRIBUTED_KEY: its Redis keys start with it
 
 
@@ -127,6 +129,8 @@ def test_the_worker_holding_a_chain_is_killed(tmp_path, redis_url) -> None:
         b.wait(timeout=60)
         site.released.set()
         assert a.wait(timeout=120) == 0, "the crawl never ended"
+        # b died holding a politeness slot: freed with its heartbeat, not after 90 s
+        assert server.zcard(slots_key(NAME, "www.akershus.no")) == 0
         again = start(out, site.ports["b"], url, 4, "b2.log")  # the killed worker run again
         assert again.wait(timeout=300) == 0
         asked = [(x.worker, x.status) for x in site.answers if x.path == FAILING]
