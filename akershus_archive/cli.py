@@ -61,9 +61,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.report import summary
     from crawler.run import run_crawl
 
+    unreachable: tuple[type[Exception], ...] = ()
+    if args.redis:  # only a distributed crawl imports its Redis stack
+        from crawler.distributed import RedisUnreachable
+        unreachable = (RedisUnreachable,)
     others = dedup_dirs(args, "'akershus-archive crawl'")
-    report = run_crawl(args.urls, out, crawl_overrides(args), resume=args.resume,
-                       dedup_against=others)
+    try:
+        report = run_crawl(args.urls, out, crawl_overrides(args), resume=args.resume,
+                           dedup_against=others)
+    except unreachable as exc:
+        raise Failure(f"cannot reach the Redis server {args.redis} ({exc}) - start it, "
+                      "or check the --redis URL") from None
     if not args.quiet:
         print(summary(report))
         print(f"Archive: {folder.warc_dir(out)}")
@@ -72,6 +80,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     stopped = write_stop(report, out)
     if stopped:
         raise Failure(stopped)
+    if report.get("redis_lost"):
+        raise Failure(f"the Redis server {args.redis} stopped answering; this worker stopped "
+                      "and its WARC files are closed - run the same command again once the "
+                      "server is back with its data, to resume")
     return 130 if report["finish_reason"] == "shutdown" else 0
 
 

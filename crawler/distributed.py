@@ -28,10 +28,13 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from redis.exceptions import RedisError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.queue import Base
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler import settings as defaults
 from crawler.resume import Revisitable
@@ -116,6 +119,49 @@ WAKE = "distributed_wake"
 WAKE_URL = "data:,"
 
 
+# The crawl's finish reason, and the stat holding why, when the Redis server stops
+# answering mid-crawl.
+LOST_REASON = "redis_lost"
+LOST_STAT = "distributed/redis_lost"
+
+
+class RedisUnreachable(Exception):
+    """The Redis server of ``--redis`` does not answer at the start; the message says why."""
+
+
+def check_reachable(url: str) -> None:
+    """Raise :class:`RedisUnreachable` unless the server at ``url`` answers a PING."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (RedisError, OSError, ValueError) as exc:
+        raise RedisUnreachable(str(exc) or type(exc).__name__) from None
+
+
+def lost(crawler: Crawler | None, exc: BaseException) -> None:
+    """The Redis server stopped answering: this worker stops cleanly, once.
+
+    The fetches in flight end and are archived, the WARC files close valid, and
+    the finish reason is ``redis_lost`` (the command line says what to do). What
+    this worker held stays in its in-flight hash in Redis: a run after the
+    server is back (with its data: persistence on) puts it back and goes on.
+    """
+    if crawler is None or crawler.stats is None or crawler.stats.get_value(LOST_STAT):
+        return
+    crawler.stats.set_value(LOST_STAT, f"{type(exc).__name__}: {exc}")
+    logger.info("The Redis server stopped answering (%s): this worker stops", exc)
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None:
+        stopping = deferred_from_coro(engine.close_spider_async(reason=LOST_REASON))
+        stopping.addErrback(lambda f: logger.debug("Stopping without Redis: %s", f.value))
+
+
+def is_lost(crawler: Crawler | None) -> bool:
+    return bool(crawler is not None and crawler.stats is not None
+                and crawler.stats.get_value(LOST_STAT))
+
+
 def slots_key(name: str, host: str = "") -> str:
     """The Redis key of a host's politeness slots (a prefix of them all without a host)."""
     return f"{name}:polite:slots:{host}"
@@ -125,7 +171,7 @@ def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
     """Settings that put a crawl on Redis (``--redis URL``)."""
     return {
         "REDIS_URL": url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.distributed.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.AckQueue",
         "SCHEDULER_QUEUE_KEY": f"{name}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{name}:dupefilter",
@@ -138,6 +184,44 @@ def redis_settings(url: str, name: str = "akershus") -> dict[str, Any]:
                                    "crawler.distributed.SharedPoliteness": 950},
         "EXTENSIONS": {**defaults.EXTENSIONS, "crawler.distributed.Heartbeat": 300},
     }
+
+
+class Scheduler(RedisScheduler):
+    """scrapy-redis's scheduler that stops the worker cleanly when Redis goes away.
+
+    Without this, a lost server raised in the engine's loop on every tick: a
+    traceback each time, and a worker that never ended.
+    """
+
+    def enqueue_request(self, request: Request) -> bool:
+        if is_lost(self._crawler()):
+            return False
+        try:
+            return bool(super().enqueue_request(request))
+        except RedisError as exc:
+            lost(self._crawler(), exc)
+            return False
+
+    def next_request(self) -> Request | None:
+        if is_lost(self._crawler()):
+            return None
+        try:
+            return super().next_request()
+        except RedisError as exc:
+            lost(self._crawler(), exc)
+            return None
+
+    def has_pending_requests(self) -> bool:
+        if is_lost(self._crawler()):
+            return False
+        try:
+            return bool(super().has_pending_requests())
+        except RedisError as exc:
+            lost(self._crawler(), exc)
+            return False
+
+    def _crawler(self) -> Crawler | None:
+        return getattr(self.spider, "crawler", None)
 
 
 class AckQueue(Base):
@@ -184,10 +268,16 @@ class AckQueue(Base):
         return request
 
     def ack(self, request: Request) -> None:
-        """The logical request is done: its one token leaves this worker's in-flight hash."""
+        """The logical request is done: its one token leaves this worker's in-flight hash.
+
+        Without Redis the token stays, and a later run puts the request back.
+        """
         token = request.meta.get(TOKEN)
         if token:
-            self.server.hdel(self.inflight_key, token)
+            try:
+                self.server.hdel(self.inflight_key, token)
+            except RedisError as exc:
+                lost(getattr(self.spider, "crawler", None), exc)
 
     def beat(self, ttl_ms: int = 10_000) -> None:
         self.server.set(self.heartbeat_key, "1", px=ttl_ms)
@@ -225,18 +315,29 @@ class AckQueue(Base):
 
 
 class SharedDigests:
-    """The revisit index (payload digest -> first capture) kept in a Redis hash."""
+    """The revisit index (payload digest -> first capture) kept in a Redis hash.
 
-    def __init__(self, server: Any, key: str) -> None:
+    Without Redis a payload is written whole (no revisit): nothing is lost.
+    """
+
+    def __init__(self, server: Any, key: str, crawler: Crawler | None = None) -> None:
         self.server = server
         self.key = key
+        self.crawler = crawler
 
     def get(self, digest: str) -> Revisitable | None:
-        raw = self.server.hget(self.key, digest)
+        try:
+            raw = self.server.hget(self.key, digest)
+        except RedisError as exc:
+            lost(self.crawler, exc)
+            return None
         return Revisitable(**json.loads(raw)) if raw else None
 
     def __setitem__(self, digest: str, where: Revisitable) -> None:
-        self.server.hsetnx(self.key, digest, json.dumps(where.__dict__))
+        try:
+            self.server.hsetnx(self.key, digest, json.dumps(where.__dict__))
+        except RedisError as exc:
+            lost(self.crawler, exc)
 
     def update(self, items: dict[str, Revisitable]) -> None:
         for digest, where in items.items():
@@ -256,16 +357,24 @@ return tonumber(cur)
 class SharedFirstHops:
     """The trap rule's first-met hops per path, shared so every worker ends a calendar alike."""
 
-    def __init__(self, server: Any, key: str) -> None:
+    def __init__(self, server: Any, key: str, crawler: Crawler | None = None) -> None:
         self.server = server
         self.key = key
+        self.crawler = crawler
         self._min = server.register_script(MIN_SCRIPT)
 
     def get(self, path_key: tuple[str, str], default: int) -> int:
-        return int(self._min(keys=[self.key], args=["\t".join(path_key), default]))
+        try:
+            return int(self._min(keys=[self.key], args=["\t".join(path_key), default]))
+        except RedisError as exc:
+            lost(self.crawler, exc)
+            return default
 
     def __setitem__(self, path_key: tuple[str, str], hops: int) -> None:
-        self._min(keys=[self.key], args=["\t".join(path_key), hops])
+        try:
+            self._min(keys=[self.key], args=["\t".join(path_key), hops])
+        except RedisError as exc:
+            lost(self.crawler, exc)
 
 
 class SharedPoliteness:
@@ -277,6 +386,7 @@ class SharedPoliteness:
         settings = crawler.settings
         if not settings.get("REDIS_URL"):
             raise NotConfigured
+        self.crawler = crawler
         self.server = from_settings(settings)
         self.name = settings.get("DISTRIBUTED_KEY", "akershus")
         self.prefix = self.name + ":polite"
@@ -294,8 +404,8 @@ class SharedPoliteness:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = urlsplit(request.url).netloc.lower()
         token = f"{WORKER}:{id(request)}:{time.monotonic_ns()}"
-        while not self._acquire(keys=[slots_key(self.name, host)],
-                                args=[self.slots, self.hold_ms, token]):
+        while not self._shared(self._acquire, keys=[slots_key(self.name, host)],
+                               args=[self.slots, self.hold_ms, token]):
             await asyncio.sleep(0.02)  # a slot frees when another worker's fetch ends
         # the start-time slot is reserved by the recording client when it sends (pace)
         request.meta["_polite_slot"] = (host, token)
@@ -313,14 +423,27 @@ class SharedPoliteness:
         if self.delay_us <= 0:
             return
         key = f"{self.prefix}:next:{host}"
-        while (wait_us := int(self._delay(keys=[key], args=[self.delay_us]))) > 0:
+        while (wait_us := int(self._shared(self._delay, keys=[key], args=[self.delay_us]))) > 0:
             await asyncio.sleep(wait_us / 1_000_000)
+
+    def _shared(self, script: Any, **kwargs: Any) -> Any:
+        """Run a politeness script; without Redis the request is not sent (and the worker stops)."""
+        if is_lost(self.crawler):
+            raise IgnoreRequest("the Redis server stopped answering")
+        try:
+            return script(**kwargs)
+        except RedisError as exc:
+            lost(self.crawler, exc)
+            raise IgnoreRequest("the Redis server stopped answering") from None
 
     def _left(self, request: Request, spider: Any = None) -> None:
         slot = request.meta.pop("_polite_slot", None)
         if slot:
             host, token = slot
-            self.server.zrem(slots_key(self.name, host), token)
+            try:
+                self.server.zrem(slots_key(self.name, host), token)
+            except RedisError as exc:  # the slot expires by itself
+                lost(self.crawler, exc)
 
 
 class Heartbeat:
@@ -347,10 +470,16 @@ class Heartbeat:
         self._loop.start(self.interval, now=False)
 
     def tick(self, spider: Any) -> None:
+        if is_lost(self.crawler):
+            return
         queue = getattr(spider, "ack_queue", None)
         if queue is not None:
-            queue.beat(ttl_ms=int(self.interval * 4000))
-            queue.requeue_dead()
+            try:
+                queue.beat(ttl_ms=int(self.interval * 4000))
+                queue.requeue_dead()
+            except RedisError as exc:
+                lost(self.crawler, exc)
+                return
         # Scrapy looks for new requests every 5 s when its queue ran dry; other
         # workers may have queued some since: look now. engine.crawl() is Scrapy's
         # public way to hand the engine a request, and it wakes the engine; this
@@ -368,5 +497,8 @@ class Heartbeat:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         queue = getattr(spider, "ack_queue", None)
-        if queue is not None:
-            queue.server.delete(queue.heartbeat_key)
+        if queue is not None and not is_lost(self.crawler):
+            try:
+                queue.server.delete(queue.heartbeat_key)
+            except RedisError as exc:  # it lapses by itself
+                lost(self.crawler, exc)

@@ -155,10 +155,18 @@ def save_error(exc: OSError, path: Path) -> dict[str, str]:
 
 def run_worker(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """One worker of a crawl shared on Redis: the frontier and its state live there."""
-    from crawler.distributed import WORKER, redis_settings
+    import warnings
+
+    from scrapy.exceptions import ScrapyDeprecationWarning
+
+    from crawler.distributed import LOST_STAT, WORKER, check_reachable, redis_settings
     from crawler.recovery import recover_dead_workers
     from crawler.report import report_name
 
+    check_reachable(overrides["REDIS_URL"])
+    # scrapy-redis passes ``spider=`` to the stats collector, which Scrapy deprecates:
+    # a warning on every run that an archivist can do nothing about.
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
     settings = crawl_settings(archive_dir, {**redis_settings(overrides["REDIS_URL"]), **overrides})
     settings.set("SHARED_DOWNLOAD_DELAY", overrides.get("DOWNLOAD_DELAY",
                                                          settings.getfloat("DOWNLOAD_DELAY")),
@@ -180,5 +188,7 @@ def run_worker(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -
     report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     report.setdefault("finish_reason", "killed")
     report.update(mode="distributed", worker=WORKER, recovered=notes)
+    if crawler.stats is not None and crawler.stats.get_value(LOST_STAT):
+        report["redis_lost"] = crawler.stats.get_value(LOST_STAT)
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return report

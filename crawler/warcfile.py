@@ -313,7 +313,7 @@ class WarcExtension:
             from crawler.distributed import SharedDigests
 
             self.digests = SharedDigests(from_settings(settings),
-                                         settings.get("DISTRIBUTED_KEY") + ":digests")
+                                         settings.get("DISTRIBUTED_KEY") + ":digests", crawler)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 

@@ -99,3 +99,84 @@ def test_politeness_shared_across_workers(tmp_path, redis_url) -> None:
     # the start-time slot is reserved when the bytes are sent (crawler/handler.py):
     # every gap is the delay, less the server's own jitter in reading (DELAY_TOLERANCE)
     assert gaps[0] >= 0.020 - DELAY_TOLERANCE, gaps[:5]
+
+
+def own_redis(folder: Path, port: int | None = None) -> tuple[subprocess.Popen, int]:
+    """A redis-server of this test's own, its data on disk (each write synced), and its port."""
+    import shutil
+    import socket
+
+    import redis
+
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    proc = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(port),
+                             "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+                             "--appendfsync", "always", "--dir", str(folder)],
+                            stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:  # wait for the condition "answers PING", with a deadline
+        try:
+            redis.Redis(port=port).ping()
+            return proc, port
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline and proc.poll() is None, "redis did not start"
+            time.sleep(0.02)
+
+
+def test_redis_lost_midway_stops_the_worker_cleanly_and_it_resumes(tmp_path) -> None:
+    """The Redis server dies mid-crawl: one line, exit 1, closed WARCs; a later run goes on."""
+    data = tmp_path / "redis"
+    data.mkdir()
+    server, port = own_redis(data)
+    url = f"redis://127.0.0.1:{port}/0"
+    out = tmp_path / "shared"
+    try:
+        with ReplicaServer(latency_ms=20) as replica:
+            single = tmp_path / "single"
+            subprocess.run([sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out",
+                            str(single), *connect_to(replica.port), "--delay", "0",
+                            "--concurrency", "2", "--quiet"], cwd=ROOT, check=True, timeout=600)
+            args = [sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out", str(out),
+                    *connect_to(replica.port), "--delay", "0", "--concurrency", "2", "--quiet",
+                    "--redis", url]
+            proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            total = sum(warc_sizes(single).values())
+            deadline = time.monotonic() + 300
+            while sum(warc_sizes(out).values()) < total // 3:
+                assert time.monotonic() < deadline and proc.poll() is None, "the crawl stalled"
+                time.sleep(0.01)
+            server.kill()  # the Redis server is gone, mid-crawl
+            server.wait()
+            _stdout, stderr = proc.communicate(timeout=120)  # the worker ends: it used to hang
+            assert proc.returncode == 1
+            assert "Traceback" not in stderr
+            lines = [ln for ln in stderr.splitlines() if ln.strip()]
+            assert len(lines) == 1 and "Redis server" in lines[0] and "resume" in lines[0], lines
+            assert not list((out / "warc").glob("*.open")), "its WARC files are closed"
+            assert cli("verify", str(out)).returncode == 0
+            server, port = own_redis(data, port)  # back, with its data
+            again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+            assert again.returncode == 0, again.stderr[-2000:]
+    finally:
+        server.kill()
+        server.wait()
+    assert cli("verify", str(out)).returncode == 0
+    caps, _responses = held(out)
+    single_caps, _ = held(single)
+    assert {u for u, _ in caps} == {u for u, _ in single_caps}  # nothing lost
+
+
+def test_an_unreachable_redis_is_one_line(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    proc = cli("crawl", SEED, "--out", str(tmp_path / "x"), "--redis",
+               f"redis://127.0.0.1:{port}/0", "--quiet")
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "cannot reach the Redis server" in proc.stderr

@@ -94,7 +94,7 @@ class AkershusSpider(Spider):
             from crawler.distributed import SharedFirstHops
 
             spider.traps.first_hops = SharedFirstHops(
-                from_settings(settings), settings.get("DISTRIBUTED_KEY") + ":traphops")
+                from_settings(settings), settings.get("DISTRIBUTED_KEY") + ":traphops", crawler)
         if spider.archive_state is not None:  # count the query variants already held
             known = spider.archive_state.known_hops(spider.seeds)
             for url in spider.done:
