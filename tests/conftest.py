@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -200,3 +201,27 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for a module's tests (tests/browser.py)."""
+    from browser import ARGS, CHROMIUM, MISSING
+    from playwright import sync_api
+
+    assert CHROMIUM.exists(), MISSING
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, Any]]:
+    """A fresh context's page, and a Watch of what it does."""
+    from browser import Watch
+
+    context = browser.new_context()
+    pg = context.new_page()
+    yield pg, Watch(pg)
+    context.close()

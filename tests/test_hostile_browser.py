@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from browser import ARGS, CHROMIUM, MISSING
 from test_render_support import Exchange, manifest, write_warc
 
 from render.build import run_render
@@ -44,9 +45,6 @@ CORPUS_HTML = sorted(p.name for p in HOSTILE.glob("*.html"))
 CORPUS_SVG = sorted(p.name for p in HOSTILE.glob("*.svg"))
 BASE = "http://www.akershus.no/hostile/"
 CAPTURED = "2020-09-14T10:42:07Z"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ORIGINS = ("file", "serve")
 CORPUS = frozenset(CORPUS_HTML + CORPUS_SVG)
 SENDER = re.compile(r"/(?:hit|harness)/([^/?\s]+)")
@@ -223,8 +221,7 @@ def served(site: Site) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def context(site: Site) -> Iterator[Any]:
     """One browser, one context for the module; each visit opens its own page."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium")
+    assert CHROMIUM.exists(), MISSING
     from playwright import sync_api
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

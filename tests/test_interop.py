@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM
 from conftest import ROOT, chunked, cli, digest_problems, records
 from pywb_util import COLLECTION, PYWB_PYTHON, Pywb
 from rangeserver import RangeServer
@@ -133,7 +134,6 @@ def test_fastwarc_checks_every_digest(replica_crawl: Path, tmp_path: Path) -> No
 # ReplayWeb.page as its npm package ships it (ui.js and the service worker), fetched
 # by `make test` with `npm pack` (the prebuilt files need none of its build deps).
 REPLAYWEB = ROOT / ".npm-interop" / "package"
-CHROMIUM = Path("/usr/bin/chromium")
 REPLAY_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><script src="./ui.js"></script></head>
 <body><replay-web-page source="archive.wacz" url="{url}"

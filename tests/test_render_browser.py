@@ -9,11 +9,10 @@ No sleeps: every wait is Playwright waiting for a condition.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from browser import Watch
 from playwright import sync_api
 from test_render_support import SEED_HTTPS, Exchange, make_archive, page_for, write_warc
 
@@ -22,12 +21,8 @@ from render.search_index import terms
 from replica.inventory import build_inventory
 from replica.site import Site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SEED_PATH = "/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/internasjonal-strategi/"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
 
 
 def capture_replica(archive: Path, era: str = "2020") -> None:
@@ -69,38 +64,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive / "site"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
-class Watch:
-    """Console errors, page errors and every request that is not file://."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        page.on("console", lambda m: self.errors.append(f"{m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "about:"))
-                else self.outside.append(r.url))
-
-    def assert_clean(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.outside == [], self.outside
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context()
-    pg = context.new_page()
-    watch = Watch(pg)
-    yield pg, watch
-    context.close()
 
 
 def test_navigate_the_tree_to_the_seed_page(replica_site: Path, page) -> None:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import Watch
 from playwright import sync_api
-from test_render_browser import ARGS, CHROMIUM, Watch
 from test_render_support import (
     D2020,
     FRONT,
@@ -308,13 +307,6 @@ def test_rendered_sites_pass_their_link_check(crawled: Path, harvested: Path) ->
 
 
 # -- in the browser --------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    assert CHROMIUM.exists(), "needs Debian's chromium at /usr/bin/chromium"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_copy_button_puts_the_citation_on_the_clipboard(crawled: Path, browser: Any) -> None:

@@ -11,22 +11,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
-from playwright import sync_api
 
 from archive import notices, succession
 from archive.model import Successor
 from render import gaps
 
 TEMPLATES = Path(__file__).parents[1] / "render" / "templates"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 CONTACT_HREF = re.compile(r"^\s*(mailto|tel|sms|callto):", re.IGNORECASE)
 # The demo replica's known gaps (crawler/scope.py, replica robots.txt, replica 404).
 NOT_FOUND = "http://www.akershus.no/politikk/mote-og-saksdokumenter/arkiv-2011-2015/"
@@ -299,13 +294,6 @@ def test_provenance_and_front_page_tell_the_same_facts(demo: Path) -> None:
 
 # -- what a reader sees ---------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    assert CHROMIUM.exists(), "needs Debian chromium at /usr/bin/chromium"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_reader_sees_addresses_as_marked_text_in_both_views(demo: Path, browser: Any) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from playwright import sync_api
-from test_render_browser import ARGS, CHROMIUM, capture_replica
+from test_render_browser import capture_replica
 from test_render_support import (
     CHAIN,
     Exchange,
@@ -93,13 +93,6 @@ def multi_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive / "site"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    assert CHROMIUM.exists(), "needs Debian's chromium at /usr/bin/chromium"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ Needs the ``playwright`` Python package and Debian's ``chromium`` at /usr/bin/ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright import sync_api
-from test_render_browser import ARGS, CHROMIUM, Watch, replica_site  # noqa: F401, F811 - a fixture
+from test_render_browser import replica_site  # noqa: F401 - a fixture
 
 from render.search_index import terms
 
@@ -25,21 +24,8 @@ def site(replica_site: Path) -> Path:  # noqa: F811 - the fixture it builds on
     return replica_site
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context()
-    pg = context.new_page()
-    watch = Watch(pg)
-    yield pg, watch
-    context.close()
 
 
 def search(pg: Any, site: Path, query: str, type_: str = "", year: str = "") -> None:
