@@ -25,6 +25,8 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -162,6 +164,18 @@ def is_lost(crawler: Crawler | None) -> bool:
                 and crawler.stats.get_value(LOST_STAT))
 
 
+@contextmanager
+def redis_guard(crawler: Crawler | None) -> Iterator[None]:
+    """Run a Redis call; if the server does not answer, stop the worker (:func:`lost`).
+
+    The error is swallowed: the statement after the ``with`` block is the fallback.
+    """
+    try:
+        yield
+    except RedisError as exc:
+        lost(crawler, exc)
+
+
 def slots_key(name: str, host: str = "") -> str:
     """The Redis key of a host's politeness slots (a prefix of them all without a host)."""
     return f"{name}:polite:slots:{host}"
@@ -194,34 +208,25 @@ class Scheduler(RedisScheduler):
     """
 
     def enqueue_request(self, request: Request) -> bool:
-        if is_lost(self._crawler()):
-            return False
-        try:
-            return bool(super().enqueue_request(request))
-        except RedisError as exc:
-            lost(self._crawler(), exc)
-            return False
+        crawler = getattr(self.spider, "crawler", None)
+        if not is_lost(crawler):
+            with redis_guard(crawler):
+                return bool(super().enqueue_request(request))
+        return False
 
     def next_request(self) -> Request | None:
-        if is_lost(self._crawler()):
-            return None
-        try:
-            return super().next_request()
-        except RedisError as exc:
-            lost(self._crawler(), exc)
-            return None
+        crawler = getattr(self.spider, "crawler", None)
+        if not is_lost(crawler):
+            with redis_guard(crawler):
+                return super().next_request()
+        return None
 
     def has_pending_requests(self) -> bool:
-        if is_lost(self._crawler()):
-            return False
-        try:
-            return bool(super().has_pending_requests())
-        except RedisError as exc:
-            lost(self._crawler(), exc)
-            return False
-
-    def _crawler(self) -> Crawler | None:
-        return getattr(self.spider, "crawler", None)
+        crawler = getattr(self.spider, "crawler", None)
+        if not is_lost(crawler):
+            with redis_guard(crawler):
+                return bool(super().has_pending_requests())
+        return False
 
 
 class AckQueue(Base):
@@ -274,10 +279,8 @@ class AckQueue(Base):
         """
         token = request.meta.get(TOKEN)
         if token:
-            try:
+            with redis_guard(getattr(self.spider, "crawler", None)):
                 self.server.hdel(self.inflight_key, token)
-            except RedisError as exc:
-                lost(getattr(self.spider, "crawler", None), exc)
 
     def beat(self, ttl_ms: int = 10_000) -> None:
         self.server.set(self.heartbeat_key, "1", px=ttl_ms)
@@ -326,18 +329,14 @@ class SharedDigests:
         self.crawler = crawler
 
     def get(self, digest: str) -> Revisitable | None:
-        try:
+        with redis_guard(self.crawler):
             raw = self.server.hget(self.key, digest)
-        except RedisError as exc:
-            lost(self.crawler, exc)
-            return None
-        return Revisitable(**json.loads(raw)) if raw else None
+            return Revisitable(**json.loads(raw)) if raw else None
+        return None
 
     def __setitem__(self, digest: str, where: Revisitable) -> None:
-        try:
+        with redis_guard(self.crawler):
             self.server.hsetnx(self.key, digest, json.dumps(where.__dict__))
-        except RedisError as exc:
-            lost(self.crawler, exc)
 
     def update(self, items: dict[str, Revisitable]) -> None:
         for digest, where in items.items():
@@ -364,17 +363,13 @@ class SharedFirstHops:
         self._min = server.register_script(MIN_SCRIPT)
 
     def get(self, path_key: tuple[str, str], default: int) -> int:
-        try:
+        with redis_guard(self.crawler):
             return int(self._min(keys=[self.key], args=["\t".join(path_key), default]))
-        except RedisError as exc:
-            lost(self.crawler, exc)
-            return default
+        return default
 
     def __setitem__(self, path_key: tuple[str, str], hops: int) -> None:
-        try:
+        with redis_guard(self.crawler):
             self._min(keys=[self.key], args=["\t".join(path_key), hops])
-        except RedisError as exc:
-            lost(self.crawler, exc)
 
 
 class SharedPoliteness:
@@ -428,22 +423,17 @@ class SharedPoliteness:
 
     def _shared(self, script: Any, **kwargs: Any) -> Any:
         """Run a politeness script; without Redis the request is not sent (and the worker stops)."""
-        if is_lost(self.crawler):
-            raise IgnoreRequest("the Redis server stopped answering")
-        try:
-            return script(**kwargs)
-        except RedisError as exc:
-            lost(self.crawler, exc)
-            raise IgnoreRequest("the Redis server stopped answering") from None
+        if not is_lost(self.crawler):
+            with redis_guard(self.crawler):
+                return script(**kwargs)
+        raise IgnoreRequest("the Redis server stopped answering")
 
     def _left(self, request: Request, spider: Any = None) -> None:
         slot = request.meta.pop("_polite_slot", None)
         if slot:
             host, token = slot
-            try:
+            with redis_guard(self.crawler):  # else the slot expires by itself
                 self.server.zrem(slots_key(self.name, host), token)
-            except RedisError as exc:  # the slot expires by itself
-                lost(self.crawler, exc)
 
 
 class Heartbeat:
@@ -474,11 +464,10 @@ class Heartbeat:
             return
         queue = getattr(spider, "ack_queue", None)
         if queue is not None:
-            try:
+            with redis_guard(self.crawler):
                 queue.beat(ttl_ms=int(self.interval * 4000))
                 queue.requeue_dead()
-            except RedisError as exc:
-                lost(self.crawler, exc)
+            if is_lost(self.crawler):
                 return
         # Scrapy looks for new requests every 5 s when its queue ran dry; other
         # workers may have queued some since: look now. engine.crawl() is Scrapy's
@@ -498,7 +487,5 @@ class Heartbeat:
             self._loop.stop()
         queue = getattr(spider, "ack_queue", None)
         if queue is not None and not is_lost(self.crawler):
-            try:
+            with redis_guard(self.crawler):  # else it lapses by itself
                 queue.server.delete(queue.heartbeat_key)
-            except RedisError as exc:  # it lapses by itself
-                lost(self.crawler, exc)

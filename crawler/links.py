@@ -155,27 +155,25 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def absolute(base: str, href: str, origin: str = "") -> str | None:
-    """Resolve ``href`` against ``base``; None for what cannot be fetched (mailto:, #...).
+def absolute(base: str, href: str) -> str | None:
+    """Resolve ``href`` against ``base``; None for what cannot be fetched (mailto:, #...)."""
+    key = _cache_key(base, href)
+    return _absolute(*key) if key else None
 
-    ``origin`` is ``base``'s ``scheme://host/`` (:func:`origin_of`), when the
-    caller resolves many links against one base.
+
+def _cache_key(base: str, href: str, origin: str = "") -> tuple[str, str] | None:
+    """(base, href) as the resolving caches key them; None for an empty or ``#`` href.
+
+    An absolute path or URL does not depend on the base's path: pages of a site
+    share these results (their menus), so the key drops it (``origin``, when the
+    caller has it, is ``base``'s ``scheme://host/``).
     """
     href = href.strip()
     if not href or href[0] == "#":
         return None
-    return _absolute(_cache_base(href, base, origin), href)
-
-
-def _cache_base(href: str, base: str, origin: str) -> str:
-    """The base ``href`` is resolved against, as the caches key it.
-
-    An absolute path or URL does not depend on the base's path: pages of a site
-    share these results (their menus), so the key drops it.
-    """
     if href[0] == "/" or _HAS_SCHEME.match(href):
-        return origin or origin_of(base)
-    return base
+        return origin or origin_of(base), href
+    return base, href
 
 
 def origin_of(base: str) -> str:
@@ -376,11 +374,8 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
     out: list[Outlink] = []
 
     def add(value: str, hop: str, context: str) -> None:
-        # absolute() then request_url(), in one cached step
-        href = value.strip()
-        if not href or href[0] == "#":
-            return
-        url = _followed(_cache_base(href, base_url, origin), href)
+        key = _cache_key(base_url, value, origin)
+        url = _followed(*key) if key else None  # absolute(), then request_url()
         if url and (url, hop) not in seen:
             seen.add((url, hop))
             out.append(Outlink(url, hop, context))

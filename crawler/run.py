@@ -188,7 +188,8 @@ def run_worker(seeds: list[str], archive_dir: Path, overrides: dict[str, Any]) -
     report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     report.setdefault("finish_reason", "killed")
     report.update(mode="distributed", worker=WORKER, recovered=notes)
-    if crawler.stats is not None and crawler.stats.get_value(LOST_STAT):
-        report["redis_lost"] = crawler.stats.get_value(LOST_STAT)
+    lost = crawler.stats.get_value(LOST_STAT) if crawler.stats is not None else None
+    if lost:
+        report["redis_lost"] = lost
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return report

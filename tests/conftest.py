@@ -178,26 +178,42 @@ def replica_crawl(tmp_path_factory: pytest.TempPathFactory, replica: ReplicaServ
     return out
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of its own on 127.0.0.1 (the distributed crawl's frontier); its URL."""
-    server = shutil.which("redis-server")
-    assert server, "redis-server is needed (Debian package redis-server; .ci/run installs it)"
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (once this returns)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def start_redis(folder: Path, port: int | None = None,
+                persist: bool = False) -> tuple[subprocess.Popen, int]:
+    """A redis-server of its own on 127.0.0.1, answering PING; the process and its port.
+
+    ``persist``: its data on disk in ``folder``, each write synced (append-only file),
+    so a server started again on ``folder`` has it back.
+    """
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (Debian package redis-server; .ci/run installs it)"
+    port = port or free_port()
     proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
-                            stdout=subprocess.DEVNULL)
+                             "--appendonly", "yes" if persist else "no",
+                             *(["--appendfsync", "always"] if persist else []),
+                             "--dir", str(folder)], stdout=subprocess.DEVNULL)
     client = redis.Redis(port=port)
     deadline = time.monotonic() + 30
     while True:  # wait for the condition "answers PING", with a deadline
         try:
             client.ping()
-            break
+            return proc, port
         except redis.ConnectionError:
             assert time.monotonic() < deadline and proc.poll() is None, "redis did not start"
             time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's redis-server (the distributed crawl's frontier); its URL."""
+    proc, port = start_redis(tmp_path_factory.mktemp("redis"))
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=30)

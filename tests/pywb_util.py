@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from conftest import free_port
 
 COLLECTION = "akershus"
 START_TIMEOUT = 60.0  # seconds for pywb to import and answer
@@ -64,12 +65,6 @@ PYWB_PYTHON = os.environ.get("PYWB_PYTHON") or str(
           if p.exists()), Path(sys.executable)))
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Pywb:
     """``with Pywb(root) as pywb: pywb.url`` - pywb's wayback server on 127.0.0.1."""
 
@@ -87,7 +82,7 @@ class Pywb:
 
     def __enter__(self) -> Pywb:  # noqa: PYI034 - a plain class, never subclassed
         for _attempt in range(3):  # a free port can be taken between probe and bind
-            self.port = _free_port()
+            self.port = free_port()
             if self._start():
                 return self
         raise RuntimeError(f"pywb did not start; see {self.log}:\n{self._log_tail()}")

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from conftest import ROOT, SEED, cli, connect_to, records
+from conftest import ROOT, SEED, cli, connect_to, free_port, records, start_redis
 
 from replica.server import ReplicaServer
 
@@ -19,12 +19,14 @@ LATENCY_MS = 80
 DELAY_TOLERANCE = 0.003
 
 
-def worker(out: Path, port: int, url: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out", str(out),
-         *connect_to(port), "--delay", "0", "--concurrency", "2", "--quiet", "--redis", url],
-        cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=open(out.parent / f"worker-{time.monotonic_ns()}.log", "w"))
+def worker(out: Path, port: int, url: str, concurrency: int = 2,
+           log: str = "") -> subprocess.Popen:
+    """One crawl worker on Redis ``url``, its errors in ``out.parent / log``."""
+    with open(out.parent / (log or f"worker-{time.monotonic_ns()}.log"), "w") as errors:
+        return subprocess.Popen(  # the worker keeps its own descriptor of the log
+            [sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out", str(out),
+             *connect_to(port), "--delay", "0", "--concurrency", str(concurrency), "--quiet",
+             "--redis", url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
 
 
 def warc_sizes(out: Path) -> dict[str, int]:
@@ -101,36 +103,11 @@ def test_politeness_shared_across_workers(tmp_path, redis_url) -> None:
     assert gaps[0] >= 0.020 - DELAY_TOLERANCE, gaps[:5]
 
 
-def own_redis(folder: Path, port: int | None = None) -> tuple[subprocess.Popen, int]:
-    """A redis-server of this test's own, its data on disk (each write synced), and its port."""
-    import shutil
-    import socket
-
-    import redis
-
-    if port is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-    proc = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(port),
-                             "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-                             "--appendfsync", "always", "--dir", str(folder)],
-                            stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:  # wait for the condition "answers PING", with a deadline
-        try:
-            redis.Redis(port=port).ping()
-            return proc, port
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline and proc.poll() is None, "redis did not start"
-            time.sleep(0.02)
-
-
 def test_redis_lost_midway_stops_the_worker_cleanly_and_it_resumes(tmp_path) -> None:
     """The Redis server dies mid-crawl: one line, exit 1, closed WARCs; a later run goes on."""
     data = tmp_path / "redis"
     data.mkdir()
-    server, port = own_redis(data)
+    server, port = start_redis(data, persist=True)
     url = f"redis://127.0.0.1:{port}/0"
     out = tmp_path / "shared"
     try:
@@ -158,7 +135,7 @@ def test_redis_lost_midway_stops_the_worker_cleanly_and_it_resumes(tmp_path) -> 
             assert len(lines) == 1 and "Redis server" in lines[0] and "resume" in lines[0], lines
             assert not list((out / "warc").glob("*.open")), "its WARC files are closed"
             assert cli("verify", str(out)).returncode == 0
-            server, port = own_redis(data, port)  # back, with its data
+            server, port = start_redis(data, port, persist=True)  # back, with its data
             again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
             assert again.returncode == 0, again.stderr[-2000:]
     finally:
@@ -171,11 +148,7 @@ def test_redis_lost_midway_stops_the_worker_cleanly_and_it_resumes(tmp_path) -> 
 
 
 def test_an_unreachable_redis_is_one_line(tmp_path) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens there once closed
+    port = free_port()
     proc = cli("crawl", SEED, "--out", str(tmp_path / "x"), "--redis",
                f"redis://127.0.0.1:{port}/0", "--quiet")
     assert proc.returncode == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,7 +18,8 @@ from pathlib import Path
 import pytest
 import redis
 from chainsite import FAILING, PAGES, SEED, ChainSite
-from conftest import ROOT, cli, records
+from conftest import cli, records
+from test_distributed import worker
 
 from crawler.distributed import slots_key
 
@@ -43,12 +43,7 @@ def no_worker_left() -> Iterator[None]:
 def start(out: Path, port: int, url: str, concurrency: int, log: str) -> subprocess.Popen:
     """One worker. Slots are shared: ``a`` runs with 2 and ``b`` with more, so ``b`` has
     one while ``a`` holds two (and, holding the chain, one more for its other pages)."""
-    with open(out.parent / log, "w") as errors:  # the worker keeps its own descriptor
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "akershus_archive", "crawl", SEED, "--out", str(out),
-             "--connect-to", f"www.akershus.no:80:127.0.0.1:{port}", "--delay", "0",
-             "--concurrency", str(concurrency), "--quiet", "--redis", url],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
+    proc = worker(out, port, url, concurrency, log)
     STARTED.append(proc)
     return proc
 
