@@ -131,6 +131,22 @@ def _in_words(reason: object) -> str:
 RETRY_LOGGER = "scrapy.downloadermiddlewares.retry"
 
 
+def skip_unshown_records(crawler: Crawler) -> None:
+    """Set the root logger's level to the lowest a handler shows, so no other record is made.
+
+    Scrapy leaves the root logger at NOTSET and filters at its handler
+    (LOG_LEVEL), so every ``debug()`` call built, filtered and dropped a record
+    (a "Crawled (200)" line for each response: 1% of a CPU-bound crawl). A
+    handler someone else put on the root logger (a test's capture) keeps its
+    level: the lowest one wins.
+    """
+    level = logging.getLevelName(str(crawler.settings.get("LOG_LEVEL")).upper())
+    levels = [level if isinstance(level, int) else logging.DEBUG]
+    root = logging.getLogger()
+    levels += [handler.level for handler in root.handlers]
+    root.setLevel(min(levels))
+
+
 def install_filter(crawler: Crawler) -> OneLineErrors:
     """One filter per logger, this crawler's (a process may run several crawls)."""
     new = OneLineErrors(crawler)
@@ -202,6 +218,7 @@ class ReportExtension:
         self.write_failure: WarcFile.WriteError | None = None
         self.save_error: OSError | None = None
         install_filter(crawler)
+        skip_unshown_records(crawler)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

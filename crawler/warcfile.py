@@ -22,9 +22,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-from zlib_ng import zlib_ng
 
 from archive.folder import __version__, final_name, open_name, warc_dir, warc_name
+from crawler.deflate import member, stored_from
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,6 @@ class RecordWriter(WARCWriter):
             payload = False
         super().ensure_digest(record, block, payload)
 
-
-# The deflate window with a gzip header and trailer (RFC 1952), as gzip(1) writes.
-GZIP_WBITS = zlib_ng.MAX_WBITS + 16
 
 # A write refused for want of room (the disk, or the user's quota): free space, run again.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -201,11 +198,8 @@ class WarcFile:
     def _put(self, records: Any) -> int:
         """Compress ``records`` in memory, then write them at the end of the file.
 
-        Each record is one gzip member (WARC 1.1, annex D), so a reader can seek
-        to any record's offset. The level is WARC_GZIP_LEVEL. zlib-ng writes the
-        same format as zlib (RFC 1951/1952; any gzip reader inflates it) in about
-        half the time at level 6: on the replica's pages its members were 0.8%
-        bigger, and compressing had been a sixth of a crawl's CPU.
+        Each record is one gzip member at WARC_GZIP_LEVEL; a payload that is
+        compressed already is stored in it, not deflated again (crawler/deflate.py).
         """
         assert self._writer is not None
         offset = self._fh.tell()
@@ -216,7 +210,8 @@ class WarcFile:
                 self._writer.write_record(record)
             finally:
                 self._writer.out = None
-            members.append(zlib_ng.compress(plain.getbuffer(), self.gzip_level, wbits=GZIP_WBITS))
+            buffer = plain.getbuffer()
+            members.append(member(buffer, self.gzip_level, stored_from(buffer, record)))
         self._write_all(memoryview(b"".join(members)), offset)
         return offset
 

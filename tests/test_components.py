@@ -8,6 +8,7 @@ report still writes valid WARCs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -97,3 +98,55 @@ def test_no_spider_callback_is_a_generator_that_returns_a_value() -> None:
     for cls in (AkershusSpider, HarvestSpider):
         for name, fn in inspect.getmembers(cls, inspect.isgeneratorfunction):
             assert not is_generator_with_return_value(fn), f"{cls.__name__}.{name}"
+
+
+def test_the_stats_collector_is_scrapys_without_its_lookup_hook() -> None:
+    from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
+
+    from crawler.stats import Stats
+
+    assert defaults.STATS_CLASS == "crawler.stats.Stats"
+    assert StatsCollector.__getattribute__ is not object.__getattribute__  # what is undone
+    assert Stats.__getattribute__ is object.__getattribute__
+    assert issubclass(Stats, MemoryStatsCollector)
+
+    from scrapy.utils.test import get_crawler
+
+    stats = Stats(get_crawler(settings_dict={"STATS_CLASS": defaults.STATS_CLASS}))
+    stats.inc_value("pages/html")
+    stats.inc_value("pages/html", 2)
+    stats.max_value("depth", 3)
+    stats.set_value("finish", "finished", spider=None)  # the old signature still takes spider
+    assert stats.get_stats() == {"pages/html": 3, "depth": 3, "finish": "finished"}
+
+
+@pytest.mark.parametrize(("log_level", "other", "expected"), [
+    ("WARNING", None, logging.WARNING),
+    ("ERROR", logging.ERROR, logging.ERROR),
+    ("DEBUG", None, logging.DEBUG),
+    ("WARNING", logging.DEBUG, logging.DEBUG),  # a test's capture handler keeps what it sees
+])
+def test_records_no_handler_shows_are_not_made(log_level: str, other: int | None,
+                                               expected: int) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.report import skip_unshown_records
+
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    for handler in saved_handlers:
+        root.removeHandler(handler)
+    try:
+        if other is not None:
+            root.addHandler(logging.NullHandler(other))
+        crawler = type("Crawler", (), {"settings": Settings({"LOG_LEVEL": log_level})})()
+        skip_unshown_records(crawler)
+        assert root.level == expected
+        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG) == (
+            expected <= logging.DEBUG)
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)
