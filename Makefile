@@ -66,7 +66,7 @@ test: install .venv-pywb/bin/wayback .venv-interop/bin/frictionless system-deps 
 
 # ruff's rule set and mypy's packages: pyproject.toml (both versions pinned in the test extras).
 lint: install
-	$(BIN)/ruff check crawler archive render akershus_archive replica bench
+	$(BIN)/ruff check crawler archive render akershus_archive replica bench tests
 	$(BIN)/mypy
 
 clean:

@@ -23,8 +23,8 @@ from archive.decoding import decode_html, has_mojibake
 from archive.extract import run_extract
 from archive.parse import clean
 from archive.reader import ArchiveReader
-from replica.server import ReplicaServer
 from replica.inventory import all_urls
+from replica.server import ReplicaServer
 
 GOLD_DIR = Path(__file__).parent / "gold"
 SEED_PATH = ("/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"

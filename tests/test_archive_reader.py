@@ -132,7 +132,7 @@ def test_uncompressed_warc_is_read(tmp_path: Path) -> None:
 
 def test_capture_index_merges_batches_into_one_sorted_set(monkeypatch) -> None:
     """URLs added in many small batches (repeats included) are all found, and only they."""
-    import archive.reader as reader
+    from archive import reader
 
     monkeypatch.setattr(reader, "PENDING_MIN", 3)
     index = reader.CaptureIndex()

@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import cli
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-
-from conftest import cli
 
 READERS = ["verify", "extract", "render", "export"]
 
@@ -98,7 +97,7 @@ CUTS = ["truncated", "cut-in-trailer", "cut-after-member-header"]
 
 @pytest.mark.parametrize("how", ["corrupt-gzip", *CUTS, "wrong-digest"])
 def test_damaged_warc_reported_by_verify(good: Path, how: str) -> None:
-    target = sorted((good / "warc").glob("*.warc.gz"))[0]
+    target = min((good / "warc").glob("*.warc.gz"))
     if how == "wrong-digest":
         target = good / "warc" / "zz-wrong-digest.warc.gz"
         wrong_digest_warc(target)
@@ -115,7 +114,7 @@ def test_damaged_warc_reported_by_verify(good: Path, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["corrupt-gzip", *CUTS])
 def test_extract_and_render_carry_on_past_damage(good: Path, how: str) -> None:
-    damage(sorted((good / "warc").glob("*.warc.gz"))[0], how)
+    damage(min((good / "warc").glob("*.warc.gz")), how)
     before = digests(good)
     proc = cli("extract", str(good))
     assert "Traceback" not in proc.stderr
@@ -189,7 +188,7 @@ def test_every_cut_is_reported(good: Path, tmp_path: Path) -> None:
     from archive.verify import check_file
     from render.warcs import iter_index
 
-    source = sorted((good / "warc").glob("*.warc.gz"))[0]
+    source = min((good / "warc").glob("*.warc.gz"))
     data = source.read_bytes()
     work = tmp_path / "cut"
     (work / "warc").mkdir(parents=True)
@@ -222,7 +221,7 @@ def test_render_survives_zeroed_bytes_anywhere(good: Path, where: float) -> None
     from archive.extract import run_extract
     from render.build import run_render
 
-    target = sorted((good / "warc").glob("*.warc.gz"))[0]
+    target = min((good / "warc").glob("*.warc.gz"))
     data = bytearray(target.read_bytes())
     at = int(len(data) * where)
     data[at:at + 64] = bytes(64)

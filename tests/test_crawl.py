@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import cli, records
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import cli, records
 from replica.inventory import all_urls
 from replica.site import render_response
 
@@ -67,7 +67,7 @@ def test_records_are_byte_for_byte_what_the_server_sent(archive: dict) -> None:
         lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
         method, target, version = lines[0].split(" ")
         headers = [tuple(line.split(": ", 1)) for line in lines[1:]]
-        host = dict((k.lower(), v) for k, v in headers)["host"]
+        host = {k.lower(): v for k, v in headers}["host"]
         sent = render_response(method, target, host, headers, version=version)
         assert archive["blocks"][rid] == sent, f"{uri(resp)} differs from what was sent"
         te = resp.http_headers.get_header("Transfer-Encoding") or ""

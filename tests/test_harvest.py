@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
-import re
 import sys
 import threading
 from collections import Counter, defaultdict

@@ -238,8 +238,8 @@ MXSS = [
     '<noscript><p title="</noscript><img src=x onerror=top.__pwned=1>">',
     '<svg><foreignObject><iframe src="data:text/html,x"></iframe></foreignObject></svg>',
     '<math><annotation-xml encoding="text/html"><img src=x onerror=top.__pwned=1>',
-    '<svg xmlns:h="http://www.w3.org/1999/xhtml"><h:frame src="data:text/html,<script>1'
-    '</script>"/><h:meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"/></svg>',
+    ('<svg xmlns:h="http://www.w3.org/1999/xhtml"><h:frame src="data:text/html,<script>1'
+    '</script>"/><h:meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"/></svg>'),
     '<svg><desc><img src=x onerror=top.__pwned=1></desc><title><b>t</b></title></svg>',
     '<xmp><img src=x onerror=top.__pwned=1></xmp>',
     '<noembed><img src=x onerror=top.__pwned=1></noembed>',
@@ -249,10 +249,10 @@ MXSS = [
     '<!--><img src=x onerror=top.__pwned=1>-->',
     '<![CDATA[<img src=x onerror=top.__pwned=1>]]>',
     '<template><img src=x onerror=top.__pwned=1></template>',
-    '<svg><a><foreignobject><a><table><a></table><style><!--</style></svg><a id="-><img src '
-    'onerror=top.__pwned=1>">.',
-    '<style>a{background:url("\\3c /style\\3e <meta http-equiv=refresh '
-    'content=0;url=//127.0.0.1:9/>")}</style>',
+    ('<svg><a><foreignobject><a><table><a></table><style><!--</style></svg><a id="-><img src '
+    'onerror=top.__pwned=1>">.'),
+    ('<style>a{background:url("\\3c /style\\3e <meta http-equiv=refresh '
+    'content=0;url=//127.0.0.1:9/>")}</style>'),
     '<style>@import "\\3c /style\\3e <img src=x onerror=top.__pwned=1>";</style>',
     '<div style="background:u\\72 l(http://127.0.0.1:9/x)">x</div>',
     '<div style="background:image-set(&quot;http://127.0.0.1:9/a.png&quot; 1x)">x</div>',
@@ -261,10 +261,10 @@ MXSS = [
     '<a href="&#106;avascript:top.__pwned=1">x</a><a href="java&#x0A;script:1">y</a>',
     '<img srcset="http://127.0.0.1:9/a.png 1x, javascript:1 2x">',
     '<input type="image" src="http://127.0.0.1:9/i.png"><isindex action="http://127.0.0.1:9/">',
-    '<svg><animate attributeName="href" values="javascript:top.__pwned=1"/><set '
-    'attributeName="onmouseover" to="top.__pwned=1"/><use href="data:image/svg+xml,x"/></svg>',
-    '<a xlink:href="javascript:top.__pwned=1">x</a><svg><a xlink:href="javascript:1"><text>t'
-    '</text></a></svg>',
+    ('<svg><animate attributeName="href" values="javascript:top.__pwned=1"/><set '
+    'attributeName="onmouseover" to="top.__pwned=1"/><use href="data:image/svg+xml,x"/></svg>'),
+    ('<a xlink:href="javascript:top.__pwned=1">x</a><svg><a xlink:href="javascript:1"><text>t'
+    '</text></a></svg>'),
 ]
 
 

@@ -13,13 +13,13 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from replica.server import ReplicaServer
 from replica.inventory import all_urls, expected_crawl
+from replica.server import ReplicaServer
 from replica.site import Site, render_response
 
 ROOT = Path(__file__).resolve().parents[1]

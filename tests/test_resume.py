@@ -134,7 +134,7 @@ def test_ctrl_c_twice_still_leaves_valid_resumable_files(tmp_path, slow_replica,
 
 def test_partial_record_is_cut_back(tmp_path, reference) -> None:
     """An .open file ending in half a gzip member is cut to its last whole exchange."""
-    source = sorted((reference / "warc").glob("*.warc.gz"))[0]
+    source = min((reference / "warc").glob("*.warc.gz"))
     data = source.read_bytes()
     damaged = tmp_path / (source.name + ".open")
     cut = len(data) * 2 // 3

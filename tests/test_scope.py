@@ -12,8 +12,8 @@ SEED = "http://www.akershus.no/"
 
 
 def scope(**kw) -> Scope:
-    args = dict(seeds=[SEED], extra_hosts=[], prefixes=[], include=[], exclude=[],
-                requisite_domains=["akershus-fk.no"])
+    args = {"seeds": [SEED], "extra_hosts": [], "prefixes": [], "include": [], "exclude": [],
+            "requisite_domains": ["akershus-fk.no"]}
     args.update(kw)
     return Scope.build(**args)
 

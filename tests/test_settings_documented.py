@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import crawler.settings as settings
+from crawler import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
