@@ -25,7 +25,7 @@ from zlib_ng import zlib_ng
 GZIP_WBITS = zlib_ng.MAX_WBITS + 16
 
 # Payloads that are compressed already, by their first bytes: gzip, zstd, zip
-# (and the office formats built on it), PNG, JPEG, GIF, WebP, WOFF and WOFF2.
+# (and the office formats built on it), PNG, JPEG, GIF, WOFF and WOFF2.
 _COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"\x89PNG",
                      b"\xff\xd8\xff", b"GIF8", b"wOFF", b"wOF2")
 # Content codings that leave nothing for deflate to find (RFC 9110, 8.4.1).
