@@ -20,6 +20,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 
 from archive.css import css_urls
 from archive.documents import is_document_path
+from archive.nesting import too_deep
 
 # Entries of the link caches: every page repeats its menus, so most links were
 # resolved on an earlier page; the cache keeps that work from being done again.
@@ -64,10 +65,10 @@ _ASCII_SPACE = re.compile(r"[\t\n\f\r ]+")
 # the parser keeps apart from the tree until a script stamps it, is read too.
 _FALLBACK = frozenset({"noframes", "noembed", "iframe"})
 _FALLBACK_DEPTH = 2
-# Pages with more tags than this ("<" counted), or more characters, are read from
-# libxml2's tree instead (see _collect_large): 10 000 nested elements cost Lexbor
-# 0.12 s, and its tree of a 100 MB page took 15% more memory than libxml2's.
-LEXBOR_MAX_TAGS = 10_000
+# Pages that may nest deeper than archive.nesting's MAX_DEPTH, or have more
+# characters than this, are read from libxml2's tree instead (see _collect_large):
+# Lexbor's time grows with the square of the depth, and its tree of a 100 MB page
+# took 15% more memory than libxml2's.
 LEXBOR_MAX_CHARS = 1 << 20
 # The groups of EMBEDS with a rule beyond element and attribute, by position.
 _STYLESHEET, _ICON, _INPUT_IMAGE, _BACKGROUND = 0, 1, 10, 13
@@ -315,17 +316,15 @@ def _collect(tree: LexborNode, found: _Found, depth: int = 0) -> None:
 
 
 def _collect_large(text: str, found: _Found) -> None:
-    """The same, for a page of more than LEXBOR_MAX_TAGS tags or LEXBOR_MAX_CHARS, from libxml2.
+    """The same, from libxml2, for a page that may nest too deep (archive/nesting.py) or is big.
 
-    An HTML5 tree builder looks through the stack of open elements at each tag,
-    so its time grows with the square of the nesting depth: 100 000 nested
-    ``<div>`` (1.1 MB) took Lexbor 18 s, during which the crawl fetched nothing
-    and its other downloads timed out. libxml2's parser (lxml, recovering) is
-    linear in any markup and parses fallback and template content as elements;
-    a page that begins with an XML declaration is still parsed as HTML here. It
-    stops at 2 048 open elements ("Excessive depth"), huge_tree or not: links
-    nested deeper than that are not found (browsers flatten such trees; Chromium
-    at 512).
+    100 000 nested ``<div>`` (1.1 MB) took Lexbor 18 s, during which the crawl
+    fetched nothing and its other downloads timed out. libxml2's parser (lxml,
+    recovering) is linear in any markup and parses fallback and template content
+    as elements; a page that begins with an XML declaration is still parsed as
+    HTML here. It stops at 2 048 open elements ("Excessive depth"), huge_tree or
+    not: links nested deeper than that are not found (browsers flatten such
+    trees; Chromium at 512).
     """
     body = text.replace("\x00", "").encode("utf-8", "replace").strip() or b"<html/>"
     parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
@@ -356,7 +355,7 @@ def html_outlinks(base_url: str, text: str) -> list[Outlink]:
     in document order: the first kind to find a URL names its context.
     """
     found = _Found()
-    if len(text) > LEXBOR_MAX_CHARS or text.count("<") > LEXBOR_MAX_TAGS:
+    if len(text) > LEXBOR_MAX_CHARS or too_deep(text):
         _collect_large(text, found)
     else:
         _collect(_root(_parse(text)), found)

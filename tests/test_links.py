@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.links import LEXBOR_MAX_TAGS, css_outlinks, html_outlinks, refresh_target
+from archive.nesting import CHECK_TAGS, MAX_DEPTH, too_deep
+from crawler.links import LEXBOR_MAX_CHARS, css_outlinks, html_outlinks, refresh_target
 
 BASE = "http://www.akershus.no/ansvarsomrader/internasjonalt/hvordan-jobber-vi-internasjonalt%3F/"
 
@@ -117,10 +118,10 @@ def test_links_are_those_of_the_tree_a_browser_builds() -> None:
                                                      "*/@background")]
 
 
-def test_a_page_of_many_tags_gives_the_same_links_from_the_linear_parser() -> None:
-    """Past LEXBOR_MAX_TAGS tags the page is read from libxml2's tree: the same links."""
-    padding = "<span></span>" * (LEXBOR_MAX_TAGS // 2 + 1)
-    assert HTML.count("<") <= LEXBOR_MAX_TAGS < (HTML + padding).count("<")
+def test_a_page_that_may_nest_too_deep_gives_the_same_links_from_the_linear_parser() -> None:
+    """Past MAX_DEPTH nested elements the page is read from libxml2's tree: the same links."""
+    padding = "<div>" * (MAX_DEPTH + 1) + "</div>" * (MAX_DEPTH + 1)
+    assert not too_deep(HTML) and too_deep(HTML + padding)
     padded = HTML.replace("</body>", padding + "</body>")
     assert html_outlinks(BASE, padded) == html_outlinks(BASE, HTML)
     assert html_outlinks(BASE, XHTML + padding) == html_outlinks(BASE, XHTML)
@@ -164,3 +165,24 @@ def test_absolute_with_its_shared_cache_is_urljoin() -> None:
                 want = joined if urlsplit(joined).scheme in ("http", "https") and \
                     href.strip() and not href.strip().startswith("#") else None
                 assert absolute(base, href) == want, (base, href)
+
+
+def test_a_big_shallow_page_is_read_as_a_browser_reads_it() -> None:
+    """20 000 paragraphs are many tags but no depth: Lexbor reads them (archive/nesting.py).
+
+    ``<image>`` is a tell: the HTML parser makes it an ``<img>``, libxml2 does not.
+    """
+    page = ("<body>" + "<p>Tekst <a href='/side'>lenke</a>" * 20_000
+            + "<image src='/bilde.png'></body>")
+    assert len(page) < LEXBOR_MAX_CHARS and page.count("<") > CHECK_TAGS
+    assert [o.url for o in html_outlinks("http://www.akershus.no/", page)] == [
+        "http://www.akershus.no/bilde.png", "http://www.akershus.no/side"]
+
+
+def test_a_page_that_may_nest_too_deep_is_read_by_libxml2() -> None:
+    """MAX_DEPTH + 1 nested divs, under LEXBOR_MAX_CHARS: libxml2's tree, which has no <image>."""
+    page = ("<body><a href='/topp'>x</a><image src='/bilde.png'>"
+            + "<div>" * (MAX_DEPTH + 1) + "</div>" * (MAX_DEPTH + 1) + "</body>")
+    assert len(page) < LEXBOR_MAX_CHARS and too_deep(page)
+    assert [o.url for o in html_outlinks("http://www.akershus.no/", page)] == [
+        "http://www.akershus.no/topp"]

@@ -425,7 +425,8 @@ def test_a_link_to_an_svg_file_opens_a_page_that_shows_it_as_a_picture(tmp_path:
 
 def test_a_page_nested_too_deep_gets_no_original_view_and_a_big_shallow_one_does() -> None:
     """100 000 nested divs took Lexbor 18 s a parse: refused at once; 20 000 paragraphs are fine."""
-    from render.sanitize import MAX_DEPTH, make_inert, too_deep
+    from archive.nesting import MAX_DEPTH, too_deep
+    from render.sanitize import make_inert
 
     deep = "<body>" + "<div>" * (MAX_DEPTH + 1) + "x" + "<span></span>" * 5000
     assert too_deep(deep)
