@@ -32,8 +32,9 @@ _COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"\x89PNG"
 _COMPRESSED_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "compress"})
 # Where the headers of a record end is looked for this far in (longer ones: deflated whole).
 _HEAD_SEARCH = 32768
-# The ten-byte gzip header zlib-ng writes at each level, so both kinds of member look alike.
-_HEADER = {level: zlib_ng.compress(b"", level, wbits=GZIP_WBITS)[:10] for level in range(10)}
+# The ten-byte gzip header zlib-ng writes at each level (-1: its default), so both kinds
+# of member look alike.
+_HEADER = {level: zlib_ng.compress(b"", level, wbits=GZIP_WBITS)[:10] for level in range(-1, 10)}
 
 
 def member(plain: bytes | memoryview, level: int, stored_from: int | None = None) -> bytes:

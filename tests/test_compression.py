@@ -200,3 +200,13 @@ def test_the_crawl_decodes_with_the_fast_path() -> None:
     chain = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
     assert "crawler.decompression.Decompression" in chain
     assert "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware" not in chain
+
+
+@pytest.mark.parametrize("level", [-1, 0, 1, 6, 9])
+def test_every_zlib_level_writes_both_kinds_of_member(writer: WARCWriter, level: int) -> None:
+    body = gzip.compress(PAGE)
+    rec = record(writer, body, [("Content-Encoding", "gzip")])
+    plain = serialised(rec)
+    split = member(plain, level, stored_from(plain, rec))
+    assert gzip.decompress(split) == plain
+    assert split[:10] == member(plain, level)[:10]
