@@ -50,3 +50,37 @@ def test_connect_to() -> None:
         parse_connect_to(["www.akershus.no:127.0.0.1"])
     with pytest.raises(ValueError, match="ports must be numbers"):
         parse_connect_to(["a:b:c:d"])
+
+
+# A head whose blank line straddles the reader's 64 KiB reads: found across them.
+_LONG = b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * (65536 - 27) + b"\r\n"
+
+
+@pytest.mark.parametrize(("data", "head", "rest"), [
+    # a CRLF head: an LFLF in the body does not end it
+    (b"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody\n\nmore", b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n",
+     b"body\n\nmore"),
+    # a bare-LF head: the CRLFCRLF in its body does not end it later
+    (b"HTTP/1.0 200 OK\nA: b\n\nbody\r\n\r\nmore", b"HTTP/1.0 200 OK\nA: b\n\n",
+     b"body\r\n\r\nmore"),
+    (_LONG + b"\r\nbody", _LONG + b"\r\n", b"body"),
+])
+def test_the_head_ends_at_its_first_blank_line(data: bytes, head: bytes, rest: bytes) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from crawler.wire import Exchange, WireClient
+
+    if head.startswith(_LONG):  # the blank line is cut by the first read
+        assert len(_LONG) == 65536 and head.index(b"\r\n\r\n") < 65536 < len(head)
+
+    async def read() -> tuple[bytes, bytes]:
+        reader = asyncio.StreamReader(limit=1 << 20)
+        reader.feed_data(data)
+        reader.feed_eof()
+        client = WireClient({}, max_head=1 << 20)
+        exchange = Exchange("http://www.akershus.no/", datetime.now(UTC), b"")
+        got = await client._read_head(reader, exchange, lambda: 5.0)
+        return got, bytes(exchange.raw_body)
+
+    assert asyncio.run(read()) == (head, rest)
