@@ -46,7 +46,7 @@ from archive.folder import finished_in, report_file, warc_dir
 from crawler.handler import ConnectFailed, ConnectionReset, NoResponse
 from crawler.report import report_extension
 from crawler.resume import write_state
-from crawler.run import crawl_settings, prepare
+from crawler.run import crawl_settings, prepare, start
 from crawler.spiders.harvest import CDX_SLOT, REPLAY_SLOT, HarvestSpider
 from crawler.warcfile import warc_extension
 
@@ -316,7 +316,7 @@ def run_harvest(archive: str, archive_dir: Path, overrides: dict[str, Any],
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(HarvestSpider)
     process.crawl(crawler, done=done, dedup_state=state)
-    process.start()
+    start(process, settings)
     warc = warc_extension(crawler)
     if warc is not None:
         warc.file.close()

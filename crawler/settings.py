@@ -182,6 +182,11 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # attribute read (crawler/stats.py).
 STATS_CLASS = "crawler.stats.Stats"
 
+# --- The crawl process (crawler/run.py) ----------------------------------------
+# New objects after which Python's garbage collector walks its youngest generation
+# (Python's default: 700). What start-up made is frozen (gc.freeze) as well.
+GC_THRESHOLD = 10_000
+
 # --- Components ---------------------------------------------------------------
 DOWNLOAD_HANDLERS = {
     "http": "crawler.handler.RecordingDownloadHandler",

@@ -28,6 +28,8 @@ from pathlib import Path
 from crawler.run import run_crawl
 out, overrides = Path(sys.argv[1]), json.loads(sys.argv[2])
 report = run_crawl([sys.argv[3]], out, overrides)
+import gc
+report["gc"] = {"threshold": gc.get_threshold()[0], "frozen": gc.get_freeze_count()}
 print(json.dumps(report, default=str))
 """
 
@@ -150,3 +152,14 @@ def test_records_no_handler_shows_are_not_made(log_level: str, other: int | None
         for handler in saved_handlers:
             root.addHandler(handler)
         root.setLevel(saved_level)
+
+
+@pytest.mark.parametrize("threshold", [None, 2000])
+def test_the_crawl_runs_with_the_collector_tuned(server: Any, tmp_path: Path,
+                                                 threshold: int | None) -> None:
+    """Start-up's objects frozen, the young generation collected after GC_THRESHOLD objects."""
+    overrides = {} if threshold is None else {"GC_THRESHOLD": threshold}
+    report = crawl(tmp_path, server.port, **overrides)
+    assert report["finish_reason"] == "finished"
+    assert report["gc"]["threshold"] == (threshold or defaults.GC_THRESHOLD) != 700
+    assert report["gc"]["frozen"] > 10_000
