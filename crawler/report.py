@@ -218,7 +218,6 @@ class ReportExtension:
         self.write_failure: WarcFile.WriteError | None = None
         self.save_error: OSError | None = None
         install_filter(crawler)
-        skip_unshown_records(crawler)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -260,6 +259,9 @@ class ReportExtension:
 
     # -- progress -----------------------------------------------------------------
     def spider_opened(self, spider: Spider) -> None:
+        # here, not in __init__: Scrapy puts its root handler back (and the root
+        # logger at NOTSET) after it has built the extensions
+        skip_unshown_records(self.crawler)
         warc = warc_extension(self.crawler)
         if warc is not None:  # a failed write stops the crawl through the report
             warc.file.on_failure = self.write_failed

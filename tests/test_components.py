@@ -28,8 +28,9 @@ from pathlib import Path
 from crawler.run import run_crawl
 out, overrides = Path(sys.argv[1]), json.loads(sys.argv[2])
 report = run_crawl([sys.argv[3]], out, overrides)
-import gc
+import gc, logging
 report["gc"] = {"threshold": gc.get_threshold()[0], "frozen": gc.get_freeze_count()}
+report["root_log_level"] = logging.getLogger().level
 print(json.dumps(report, default=str))
 """
 
@@ -163,3 +164,9 @@ def test_the_crawl_runs_with_the_collector_tuned(server: Any, tmp_path: Path,
     assert report["finish_reason"] == "finished"
     assert report["gc"]["threshold"] == (threshold or defaults.GC_THRESHOLD) != 700
     assert report["gc"]["frozen"] > 10_000
+
+
+def test_the_crawl_makes_no_record_its_log_level_drops(server: Any, tmp_path: Path) -> None:
+    """The root logger is at LOG_LEVEL during the crawl, not Scrapy's NOTSET."""
+    report = crawl(tmp_path, server.port, LOG_LEVEL="WARNING")
+    assert report["root_log_level"] == logging.WARNING
