@@ -80,6 +80,8 @@ class AkershusSpider(Spider):
         # Requisites requested (keys as above): a redirect asked again under its
         # canonical URL passes Scrapy's duplicate filter, so the spider keeps count.
         self.requested: set[str] = set()
+        # Link URLs known to be repeats, for links (False) and embeds (True): see decide.
+        self.repeats: tuple[set[str], set[str]] = (set(), set())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AkershusSpider:
@@ -224,6 +226,18 @@ class AkershusSpider(Spider):
 
     def decide(self, link: Outlink, hops: int) -> tuple[Request | None, str | None]:
         """A request for ``link``, or None with the reason it is left out (None if a repeat)."""
+        # A page's links are mostly links seen before (menus): once a link has been
+        # asked for, or found held or asked for already, it is a repeat for good
+        # (the sets only grow). Left-out links are judged, and counted, each time.
+        repeats = self.repeats[link.hop == "E"]
+        if link.url in repeats:
+            return None, None
+        request, reason = self._decide(link, hops)
+        if reason is None:
+            repeats.add(link.url)
+        return request, reason
+
+    def _decide(self, link: Outlink, hops: int) -> tuple[Request | None, str | None]:
         if link.url in self.done:
             return None, None
         try:
