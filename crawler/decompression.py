@@ -19,8 +19,10 @@ from typing import cast
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from zlib_ng import zlib_ng
 
+from crawler.deflate import GZIP_WBITS
+
 # The windows of a gzip member (RFC 1952) and of a zlib stream (RFC 1950).
-_WBITS = {b"gzip": zlib_ng.MAX_WBITS | 16, b"x-gzip": zlib_ng.MAX_WBITS | 16,
+_WBITS = {b"gzip": GZIP_WBITS, b"x-gzip": GZIP_WBITS,
           b"deflate": zlib_ng.MAX_WBITS}
 # zlib-ng's own error class (not zlib.error); its type stubs declare it an instance.
 _INFLATE_ERROR = cast("type[Exception]", zlib_ng.error)
@@ -39,7 +41,7 @@ def inflate_clean(body: bytes, encoding: bytes, max_size: int) -> bytes | None:
         return None
     if not decompressor.eof or (max_size and len(decoded) > max_size):
         return None
-    if wbits != zlib_ng.MAX_WBITS and decompressor.unused_data:
+    if wbits == GZIP_WBITS and decompressor.unused_data:
         return None  # gzip reads on into a next member (or stops at garbage): Scrapy's loop
     return decoded
 

@@ -25,9 +25,10 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
@@ -124,6 +125,9 @@ WAKE_URL = "data:,"
 # The crawl's finish reason, and the stat holding why, when the Redis server stops
 # answering mid-crawl.
 LOST_REASON = "redis_lost"
+T = TypeVar("T")
+F = TypeVar("F")
+_LOST = object()  # what shared() gives back once the server is lost
 LOST_STAT = "distributed/redis_lost"
 
 
@@ -176,6 +180,14 @@ def redis_guard(crawler: Crawler | None) -> Iterator[None]:
         lost(crawler, exc)
 
 
+def shared(crawler: Crawler | None, call: Callable[[], T], fallback: F) -> T | F:
+    """``call()``, a Redis call; ``fallback`` once the server is lost, or if it is lost now."""
+    if not is_lost(crawler):
+        with redis_guard(crawler):
+            return call()
+    return fallback
+
+
 def slots_key(name: str, host: str = "") -> str:
     """The Redis key of a host's politeness slots (a prefix of them all without a host)."""
     return f"{name}:polite:slots:{host}"
@@ -208,25 +220,17 @@ class Scheduler(RedisScheduler):
     """
 
     def enqueue_request(self, request: Request) -> bool:
-        crawler = getattr(self.spider, "crawler", None)
-        if not is_lost(crawler):
-            with redis_guard(crawler):
-                return bool(super().enqueue_request(request))
-        return False
+        return bool(shared(self._crawler, partial(super().enqueue_request, request), False))
 
     def next_request(self) -> Request | None:
-        crawler = getattr(self.spider, "crawler", None)
-        if not is_lost(crawler):
-            with redis_guard(crawler):
-                return super().next_request()
-        return None
+        return shared(self._crawler, super().next_request, None)
 
     def has_pending_requests(self) -> bool:
-        crawler = getattr(self.spider, "crawler", None)
-        if not is_lost(crawler):
-            with redis_guard(crawler):
-                return bool(super().has_pending_requests())
-        return False
+        return bool(shared(self._crawler, super().has_pending_requests, False))
+
+    @property
+    def _crawler(self) -> Crawler | None:
+        return getattr(self.spider, "crawler", None)
 
 
 class AckQueue(Base):
@@ -423,10 +427,10 @@ class SharedPoliteness:
 
     def _shared(self, script: Any, **kwargs: Any) -> Any:
         """Run a politeness script; without Redis the request is not sent (and the worker stops)."""
-        if not is_lost(self.crawler):
-            with redis_guard(self.crawler):
-                return script(**kwargs)
-        raise IgnoreRequest("the Redis server stopped answering")
+        answer = shared(self.crawler, lambda: script(**kwargs), _LOST)
+        if answer is _LOST:
+            raise IgnoreRequest("the Redis server stopped answering")
+        return answer
 
     def _left(self, request: Request, spider: Any = None) -> None:
         slot = request.meta.pop("_polite_slot", None)
